@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dsr - Direct Server Return load balancer.
+#
+#   make            build dsr.ko (against KDIR) and dsradm
+#   make check      host unit tests, then every selftest in a QEMU guest
+#   make demo       three real servers behind a DR service, in a QEMU guest
+#   make install    install dsr.ko (updates/) and dsradm
+#   make dkms       build the module through DKMS, as an LB host would
+#
+# KDIR defaults to the newest Debian linux-headers-*-amd64 installed; the
+# guest kernel the tests boot is the linux-image of the same version.
+
+KDIR ?= $(shell tools/kdir.sh 2>/dev/null)
+PREFIX ?= /usr/local
+DESTDIR ?=
+DEPMOD ?= depmod
+
+export KDIR
+
+MODULE_VERSION := $(shell sed -n 's/^\#define DSR_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/dsr.h)
+
+.PHONY: all deps module dsradm check unit selftests demo install \
+	install-module install-dsradm dkms sparse clean
+
+all: module dsradm
+
+deps:
+	@tools/deps.sh --quiet
+
+module: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+dsradm: deps
+	$(MAKE) -C tools/dsradm
+
+# Static analysis of the module: sparse over every object.
+sparse: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules
+
+check: all
+	@tools/check.sh
+
+unit: dsradm
+	@tools/check.sh --unit
+
+selftests: all
+	@selftests/run.sh
+
+demo: all
+	tools/vm/run -- tools/demo/demo.sh
+
+install: install-module install-dsradm
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	$(DEPMOD) -a $$(tools/kdir.sh --release)
+
+install-dsradm: dsradm
+	$(MAKE) -C tools/dsradm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# Register, build and check the module with DKMS against KDIR's kernel.
+dkms: deps
+	tools/dkms.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools/dsradm clean

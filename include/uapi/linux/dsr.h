@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/*
+ * dsr - Direct Server Return layer-4 load balancer: generic netlink API.
+ *
+ * This header is the only one shared by the kernel module and userspace.
+ *
+ * Family "dsr" (DSR_GENL_NAME), version DSR_GENL_VERSION, netns-aware; every
+ * command needs CAP_NET_ADMIN in the user namespace owning the network
+ * namespace. Attributes and commands start at 1, addresses are separate IPv4
+ * and IPv6 attributes in network byte order, ports are big-endian u16,
+ * counters are u64. Unknown attributes and flag bits are rejected, and every
+ * rejection carries an extended ACK message.
+ *
+ * A service is named by its key: DSR_A_SERVICE_PROTOCOL plus exactly one of
+ * DSR_A_SERVICE_ADDR4/ADDR6, plus DSR_A_SERVICE_PORT; or by
+ * DSR_A_SERVICE_FWMARK alone. A destination (real server) is named by its
+ * service key plus DSR_A_DEST_ADDR4/ADDR6 and DSR_A_DEST_PORT.
+ *
+ * Attribute trees (M = mandatory, O = optional, R = reply only):
+ *
+ * DSR_CMD_SERVICE_NEW, DSR_CMD_SERVICE_SET
+ *   DSR_A_SERVICE (nest)                                    M
+ *     key attributes                                        M
+ *     DSR_A_SERVICE_SCHED_NAME      string  (default "rr")  O
+ *     DSR_A_SERVICE_FLAGS           u32, DSR_SERVICE_F_*    O
+ *     DSR_A_SERVICE_TIMEOUT         u32, persistence (s)    O  (reserved)
+ *
+ * DSR_CMD_SERVICE_DEL
+ *   DSR_A_SERVICE (nest): key attributes                    M
+ *
+ * DSR_CMD_SERVICE_GET  (do: key attributes M; dump: no attributes)
+ *   reply: DSR_A_SERVICE (nest)
+ *     key attributes, DSR_A_SERVICE_SCHED_NAME, DSR_A_SERVICE_FLAGS,
+ *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_DEST_COUNT,
+ *     DSR_A_SERVICE_STATS (nest of DSR_A_STATS_*)           R
+ *
+ * DSR_CMD_DEST_NEW, DSR_CMD_DEST_SET
+ *   DSR_A_SERVICE (nest): key attributes                    M
+ *   DSR_A_DEST (nest)                                       M
+ *     DSR_A_DEST_ADDR4 | DSR_A_DEST_ADDR6                   M
+ *     DSR_A_DEST_PORT               be16 (0 = service port) O
+ *     DSR_A_DEST_FWD_METHOD         u8, enum dsr_fwd_method O  (default DR)
+ *     DSR_A_DEST_WEIGHT             u32, 0..DSR_WEIGHT_MAX  O  (default 1)
+ *     DSR_A_DEST_TUN_TYPE           u8, enum dsr_tun_type   O  (reserved)
+ *     DSR_A_DEST_TUN_PORT           be16                    O  (reserved)
+ *
+ * DSR_CMD_DEST_DEL
+ *   DSR_A_SERVICE (nest): key attributes                    M
+ *   DSR_A_DEST (nest): address, DSR_A_DEST_PORT             M
+ *
+ * DSR_CMD_DEST_GET  (dump; the request names the service)
+ *   DSR_A_SERVICE (nest): key attributes                    M
+ *   reply: DSR_A_SERVICE (nest, key only), DSR_A_DEST (nest)
+ *     DSR_A_DEST_ADDR4|6, DSR_A_DEST_PORT, DSR_A_DEST_FWD_METHOD,
+ *     DSR_A_DEST_WEIGHT, DSR_A_DEST_ACTIVE_FLOWS,
+ *     DSR_A_DEST_INACTIVE_FLOWS, DSR_A_DEST_STATS (nest)    R
+ *
+ * DSR_CMD_FLUSH           no attributes: delete every service
+ * DSR_CMD_ZERO            DSR_A_SERVICE (nest, key) O: zero counters of one
+ *                         service and its destinations, or of everything
+ * DSR_CMD_INFO_GET        reply: DSR_A_INFO (nest of DSR_A_INFO_*)
+ * DSR_CMD_CONFIG_SET      DSR_A_INFO (nest): writable DSR_A_INFO_* attributes
+ * DSR_CMD_FLOW_GET        dump; reply: DSR_A_FLOW (nest of DSR_A_FLOW_*)
+ * DSR_CMD_FLOW_FLUSH      no attributes: forget every flow
+ *
+ * Notifications on multicast group DSR_MCGRP_EVENTS use the *_NTF commands
+ * and carry the same attribute tree as the matching GET reply.
+ *
+ * Reserved attributes are part of the design; a kernel that does not
+ * implement one yet rejects it with an extended ACK message.
+ */
+#ifndef _UAPI_LINUX_DSR_H
+#define _UAPI_LINUX_DSR_H
+
+#define DSR_GENL_NAME		"dsr"
+#define DSR_GENL_VERSION	1
+#define DSR_MCGRP_EVENTS	"events"
+
+#define DSR_SCHED_NAME_MAX	16	/* including the terminating NUL */
+#define DSR_WEIGHT_MAX		65535
+
+enum dsr_cmd {
+	DSR_CMD_UNSPEC,
+
+	DSR_CMD_SERVICE_NEW,
+	DSR_CMD_SERVICE_SET,
+	DSR_CMD_SERVICE_DEL,
+	DSR_CMD_SERVICE_GET,
+
+	DSR_CMD_DEST_NEW,
+	DSR_CMD_DEST_SET,
+	DSR_CMD_DEST_DEL,
+	DSR_CMD_DEST_GET,
+
+	DSR_CMD_FLUSH,
+	DSR_CMD_ZERO,
+	DSR_CMD_INFO_GET,
+	DSR_CMD_CONFIG_SET,
+	DSR_CMD_FLOW_GET,
+	DSR_CMD_FLOW_FLUSH,
+
+	DSR_CMD_SERVICE_NEW_NTF,
+	DSR_CMD_SERVICE_DEL_NTF,
+	DSR_CMD_DEST_NEW_NTF,
+	DSR_CMD_DEST_DEL_NTF,
+
+	__DSR_CMD_MAX,
+};
+#define DSR_CMD_MAX (__DSR_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum dsr_attr {
+	DSR_A_UNSPEC,
+	DSR_A_SERVICE,		/* nest, enum dsr_service_attr */
+	DSR_A_DEST,		/* nest, enum dsr_dest_attr */
+	DSR_A_INFO,		/* nest, enum dsr_info_attr */
+	DSR_A_FLOW,		/* nest, enum dsr_flow_attr */
+
+	__DSR_A_MAX,
+};
+#define DSR_A_MAX (__DSR_A_MAX - 1)
+
+enum dsr_service_attr {
+	DSR_A_SERVICE_UNSPEC,
+	DSR_A_SERVICE_PAD,
+	DSR_A_SERVICE_PROTOCOL,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	DSR_A_SERVICE_ADDR4,		/* 4 bytes, network order */
+	DSR_A_SERVICE_ADDR6,		/* 16 bytes, network order */
+	DSR_A_SERVICE_PORT,		/* be16, 1..65535 */
+	DSR_A_SERVICE_FWMARK,		/* u32, reserved */
+	DSR_A_SERVICE_SCHED_NAME,	/* string, < DSR_SCHED_NAME_MAX */
+	DSR_A_SERVICE_FLAGS,		/* u32, DSR_SERVICE_F_* */
+	DSR_A_SERVICE_TIMEOUT,		/* u32 seconds, persistence, reserved */
+	DSR_A_SERVICE_DEST_COUNT,	/* u32, reply only */
+	DSR_A_SERVICE_STATS,		/* nest, enum dsr_stats_attr, reply only */
+
+	__DSR_A_SERVICE_MAX,
+};
+#define DSR_A_SERVICE_MAX (__DSR_A_SERVICE_MAX - 1)
+
+/* Service flags: none defined yet; every bit is rejected. */
+#define DSR_SERVICE_F_ALL	0U
+
+enum dsr_fwd_method {
+	DSR_FWD_UNSPEC,
+	DSR_FWD_DR,		/* layer 2: rewrite destination MAC */
+	DSR_FWD_TUN,		/* layer 3: IP-in-IP or GUE, reserved */
+
+	__DSR_FWD_MAX,
+};
+#define DSR_FWD_MAX (__DSR_FWD_MAX - 1)
+
+enum dsr_tun_type {
+	DSR_TUN_UNSPEC,
+	DSR_TUN_IPIP,
+	DSR_TUN_GUE,
+
+	__DSR_TUN_MAX,
+};
+#define DSR_TUN_MAX (__DSR_TUN_MAX - 1)
+
+enum dsr_dest_attr {
+	DSR_A_DEST_UNSPEC,
+	DSR_A_DEST_PAD,
+	DSR_A_DEST_ADDR4,		/* 4 bytes, network order */
+	DSR_A_DEST_ADDR6,		/* 16 bytes, network order */
+	DSR_A_DEST_PORT,		/* be16 */
+	DSR_A_DEST_FWD_METHOD,		/* u8, enum dsr_fwd_method */
+	DSR_A_DEST_WEIGHT,		/* u32, 0..DSR_WEIGHT_MAX; 0 = drain */
+	DSR_A_DEST_TUN_TYPE,		/* u8, enum dsr_tun_type, reserved */
+	DSR_A_DEST_TUN_PORT,		/* be16, GUE port, reserved */
+	DSR_A_DEST_ACTIVE_FLOWS,	/* u32, reply only */
+	DSR_A_DEST_INACTIVE_FLOWS,	/* u32, reply only */
+	DSR_A_DEST_STATS,		/* nest, enum dsr_stats_attr, reply only */
+
+	__DSR_A_DEST_MAX,
+};
+#define DSR_A_DEST_MAX (__DSR_A_DEST_MAX - 1)
+
+/* Per-service and per-destination counters, all u64. */
+enum dsr_stats_attr {
+	DSR_A_STATS_UNSPEC,
+	DSR_A_STATS_PAD,
+	DSR_A_STATS_CONNS,		/* new flows scheduled */
+	DSR_A_STATS_PACKETS,		/* packets forwarded */
+	DSR_A_STATS_BYTES,		/* bytes forwarded (IP length) */
+
+	__DSR_A_STATS_MAX,
+};
+#define DSR_A_STATS_MAX (__DSR_A_STATS_MAX - 1)
+
+/*
+ * Why the data path dropped a packet for a VIP. Also the attribute types of
+ * the DSR_A_INFO_DROPS nest, each a u64 count.
+ */
+enum dsr_drop_reason {
+	DSR_DROP_UNSPEC,
+	DSR_DROP_PAD,
+	DSR_DROP_NO_DEST,	/* service has no usable destination */
+	DSR_DROP_NO_ROUTE,	/* no on-link route to the real server */
+	DSR_DROP_TOO_BIG,	/* DF set and larger than the path MTU */
+	DSR_DROP_NO_MEM,	/* allocation or header copy failed */
+	DSR_DROP_BAD_HEADER,	/* truncated or malformed L3/L4 header */
+	DSR_DROP_TTL,		/* TTL expired at the load balancer */
+	DSR_DROP_FLOW_TABLE_FULL, /* flow table at its limit */
+
+	__DSR_DROP_MAX,
+};
+#define DSR_DROP_MAX (__DSR_DROP_MAX - 1)
+
+enum dsr_info_attr {
+	DSR_A_INFO_UNSPEC,
+	DSR_A_INFO_PAD,
+	DSR_A_INFO_VERSION,		/* string, module version, reply only */
+	DSR_A_INFO_FLOW_MAX,		/* u32, flow table limit */
+	DSR_A_INFO_FLOW_COUNT,		/* u32, flows now, reply only */
+	DSR_A_INFO_TIMEOUT_TCP,		/* u32 seconds, established TCP */
+	DSR_A_INFO_TIMEOUT_TCP_FIN,	/* u32 seconds, after FIN or RST */
+	DSR_A_INFO_TIMEOUT_UDP,		/* u32 seconds */
+	DSR_A_INFO_SERVICE_COUNT,	/* u32, reply only */
+	DSR_A_INFO_DROPS,		/* nest: enum dsr_drop_reason -> u64 */
+	DSR_A_INFO_HOOK,		/* u8, enum dsr_hook, reply only */
+
+	__DSR_A_INFO_MAX,
+};
+#define DSR_A_INFO_MAX (__DSR_A_INFO_MAX - 1)
+
+enum dsr_hook {
+	DSR_HOOK_UNSPEC,
+	DSR_HOOK_PRE_ROUTING,
+	DSR_HOOK_LOCAL_IN,
+};
+
+enum dsr_flow_attr {
+	DSR_A_FLOW_UNSPEC,
+	DSR_A_FLOW_PAD,
+	DSR_A_FLOW_PROTOCOL,		/* u8 */
+	DSR_A_FLOW_CLIENT_ADDR4,	/* 4 bytes */
+	DSR_A_FLOW_CLIENT_ADDR6,	/* 16 bytes */
+	DSR_A_FLOW_CLIENT_PORT,		/* be16 */
+	DSR_A_FLOW_VIP_ADDR4,		/* 4 bytes */
+	DSR_A_FLOW_VIP_ADDR6,		/* 16 bytes */
+	DSR_A_FLOW_VIP_PORT,		/* be16 */
+	DSR_A_FLOW_DEST_ADDR4,		/* 4 bytes */
+	DSR_A_FLOW_DEST_ADDR6,		/* 16 bytes */
+	DSR_A_FLOW_DEST_PORT,		/* be16 */
+	DSR_A_FLOW_STATE,		/* u8, enum dsr_flow_state */
+	DSR_A_FLOW_EXPIRES,		/* u32 milliseconds left */
+
+	__DSR_A_FLOW_MAX,
+};
+#define DSR_A_FLOW_MAX (__DSR_A_FLOW_MAX - 1)
+
+enum dsr_flow_state {
+	DSR_FLOW_NONE,		/* UDP: no state */
+	DSR_FLOW_SYN,		/* TCP, only SYN seen so far */
+	DSR_FLOW_ESTABLISHED,	/* TCP, ACK seen (after SYN, or mid-stream) */
+	DSR_FLOW_FIN,		/* TCP, FIN seen */
+	DSR_FLOW_CLOSE,		/* TCP, RST seen */
+};
+
+#endif /* _UAPI_LINUX_DSR_H */

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsr - destinations (real servers) of a service. Writers hold
+ * dsr_net.lock; the packet path reaches destinations through the service's
+ * usable set or through a flow, both under RCU.
+ */
+#include <linux/slab.h>
+#include "dsr.h"
+
+struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
+			       const union nf_inet_addr *addr, __be16 port)
+{
+	struct dsr_dest *dest;
+
+	list_for_each_entry(dest, &svc->dests, list)
+		if (dest->port == port && nf_inet_addr_cmp(&dest->addr, addr))
+			return dest;
+	return NULL;
+}
+
+int dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
+		 const union nf_inet_addr *addr, __be16 port, u8 fwd_method,
+		 u32 weight)
+{
+	struct dsr_dest *dest;
+	int err;
+
+	lockdep_assert_held(&dn->lock);
+
+	dest = kzalloc(sizeof(*dest), GFP_KERNEL_ACCOUNT);
+	if (!dest)
+		return -ENOMEM;
+	dest->svc = svc;
+	dest->addr = *addr;
+	dest->port = port;
+	dest->af = svc->key.af;
+	dest->fwd_method = fwd_method;
+	dest->weight = weight;
+	refcount_set(&dest->refcnt, 1);
+	atomic_set(&dest->active_flows, 0);
+	atomic_set(&dest->inactive_flows, 0);
+	err = dsr_counters_init(&dest->stats);
+	if (err)
+		goto err_free_dest;
+	err = dst_cache_init(&dest->dst_cache, GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto err_free_counters;
+
+	list_add_tail_rcu(&dest->list, &svc->dests);
+	err = dsr_service_rebuild(svc);
+	if (err)
+		goto err_unlink;
+	svc->dest_count++;
+	dn->generation++;
+	return 0;
+
+err_unlink:
+	list_del_rcu(&dest->list);
+	/* The old usable set never saw this destination. */
+	synchronize_rcu();
+	dst_cache_destroy(&dest->dst_cache);
+err_free_counters:
+	dsr_counters_free(&dest->stats);
+err_free_dest:
+	kfree(dest);
+	return err;
+}
+
+int dsr_dest_set_weight(struct dsr_service *svc, struct dsr_dest *dest,
+			u32 weight)
+{
+	u32 old = dest->weight;
+	int err;
+
+	WRITE_ONCE(dest->weight, weight);
+	err = dsr_service_rebuild(svc);
+	if (err)
+		WRITE_ONCE(dest->weight, old);
+	return err;
+}
+
+static void dsr_dest_free_rcu(struct rcu_head *head)
+{
+	struct dsr_dest *dest = container_of(head, struct dsr_dest, rcu);
+
+	dst_cache_destroy(&dest->dst_cache);
+	dsr_counters_free(&dest->stats);
+	kfree(dest);
+}
+
+void dsr_dest_put(struct dsr_dest *dest)
+{
+	if (refcount_dec_and_test(&dest->refcnt))
+		call_rcu(&dest->rcu, dsr_dest_free_rcu);
+}
+
+/*
+ * Take a destination out of service ("down"): no new flows reach it, and
+ * its existing flows are treated as misses and rescheduled, then collected.
+ */
+void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild)
+{
+	struct dsr_service *svc = dest->svc;
+
+	lockdep_assert_held(&dn->lock);
+
+	WRITE_ONCE(dest->removed, true);
+	list_del_rcu(&dest->list);
+	svc->dest_count--;
+	dn->generation++;
+	if (rebuild && dsr_service_rebuild(svc)) {
+		struct dsr_dest_set *set;
+
+		/*
+		 * Out of memory: the published set may still name this
+		 * destination, so withdraw it whole rather than keep it.
+		 */
+		set = rcu_replace_pointer(svc->usable, NULL,
+					  lockdep_is_held(&dn->lock));
+		kfree_rcu(set, rcu);
+		net_warn_ratelimited("dsr: out of memory, service has no usable destination until its next change\n");
+	}
+	dsr_dest_put(dest);
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsr - the netfilter hook and the per-packet entry point:
+ * classify -> look up the service -> find or schedule the flow -> transmit.
+ *
+ * By default dsr sits in PRE_ROUTING right after defragmentation and before
+ * conntrack and raw, so VIP traffic pays neither conntrack nor the routing
+ * input path. With local_in=1 it sits in LOCAL_IN, where IPVS does, for hosts
+ * whose INPUT firewall must see VIP traffic first. Hooks exist in a
+ * namespace only while it has services.
+ */
+#include <linux/ip.h>
+#include <linux/module.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include "dsr.h"
+
+static bool local_in;
+module_param(local_in, bool, 0444);
+MODULE_PARM_DESC(local_in,
+		 "Hook LOCAL_IN (after the INPUT firewall, like IPVS) instead of PRE_ROUTING before conntrack (default: 0)");
+
+static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state);
+
+static const struct nf_hook_ops dsr_ops_pre_routing[] = {
+	{
+		.hook		= dsr_hook_ipv4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		/* After defrag (-400), before conntrack (-200) and raw. */
+		.priority	= NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+};
+
+static const struct nf_hook_ops dsr_ops_local_in[] = {
+	{
+		.hook		= dsr_hook_ipv4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP_PRI_NAT_SRC - 2,
+	},
+};
+
+u8 dsr_hook_point(void)
+{
+	return local_in ? DSR_HOOK_LOCAL_IN : DSR_HOOK_PRE_ROUTING;
+}
+
+static const struct nf_hook_ops *dsr_hook_ops(void)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(dsr_ops_pre_routing) !=
+		     ARRAY_SIZE(dsr_ops_local_in));
+	return local_in ? dsr_ops_local_in : dsr_ops_pre_routing;
+}
+
+/* Called under dsr_net.lock before the namespace's service count grows. */
+int dsr_hooks_get(struct dsr_net *dn)
+{
+	int err;
+
+	lockdep_assert_held(&dn->lock);
+	if (dn->service_count)
+		return 0;
+
+	err = dsr_flow_table_init(dn);
+	if (err)
+		return err;
+	/* Packets must reach us whole: ports live in the first fragment. */
+	err = nf_defrag_ipv4_enable(dn->net);
+	if (err)
+		goto err_flow_table;
+	err = nf_register_net_hooks(dn->net, dsr_hook_ops(),
+				    ARRAY_SIZE(dsr_ops_pre_routing));
+	if (err)
+		goto err_defrag;
+	return 0;
+
+err_defrag:
+	nf_defrag_ipv4_disable(dn->net);
+err_flow_table:
+	dsr_flow_table_exit(dn);
+	return err;
+}
+
+/* Called under dsr_net.lock after the namespace's service count shrank. */
+void dsr_hooks_put(struct dsr_net *dn)
+{
+	lockdep_assert_held(&dn->lock);
+	if (dn->service_count)
+		return;
+
+	/* Waits for packets in flight (synchronize_net). */
+	nf_unregister_net_hooks(dn->net, dsr_hook_ops(),
+				ARRAY_SIZE(dsr_ops_pre_routing));
+	nf_defrag_ipv4_disable(dn->net);
+	dsr_flow_table_exit(dn);
+}
+
+static unsigned int dsr_drop(struct dsr_net *dn, enum dsr_drop_reason reason)
+{
+	dsr_count_drop(dn, reason);
+	return NF_DROP;
+}
+
+static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct dsr_net *dn = dsr_pernet(state->net);
+	struct dsr_service_key skey = {};
+	struct dsr_flow_key fkey = {};
+	const struct iphdr *iph;
+	struct dsr_service *svc;
+	struct dsr_dest *dest;
+	unsigned int thoff, len, verdict;
+	u8 tcp_flags = 0;
+	bool new_flow;
+	int err;
+
+	/* Only unicast for us; traffic the host sends itself is not ours. */
+	if (skb->pkt_type != PACKET_HOST ||
+	    (state->in && (state->in->flags & IFF_LOOPBACK)))
+		return NF_ACCEPT;
+
+	iph = ip_hdr(skb);	/* ip_rcv() validated the header */
+	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
+		return NF_ACCEPT;
+	/* Defrag runs first; a fragment here failed reassembly. */
+	if (ip_is_fragment(iph))
+		return NF_ACCEPT;
+
+	thoff = ip_hdrlen(skb);
+	if (iph->protocol == IPPROTO_TCP) {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+		if (!th)
+			return NF_ACCEPT;
+		skey.port = th->dest;
+		fkey.sport = th->source;
+		tcp_flags = tcp_flag_byte(th);
+	} else {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+		if (!uh)
+			return NF_ACCEPT;
+		skey.port = uh->dest;
+		fkey.sport = uh->source;
+	}
+
+	skey.af = AF_INET;
+	skey.protocol = iph->protocol;
+	skey.addr.ip = iph->daddr;
+	svc = dsr_service_lookup(dn, &skey);	/* nf_hook_slow holds RCU */
+	if (!svc)
+		return NF_ACCEPT;
+
+	fkey.af = AF_INET;
+	fkey.protocol = iph->protocol;
+	fkey.saddr.ip = iph->saddr;
+	fkey.daddr.ip = iph->daddr;
+	fkey.dport = skey.port;
+
+	err = dsr_flow_get_dest(dn, svc, &fkey, skb, tcp_flags, &dest,
+				&new_flow);
+	switch (err) {
+	case 0:
+		break;
+	case -ENOSPC:
+		return dsr_drop(dn, DSR_DROP_FLOW_TABLE_FULL);
+	case -ENOMEM:
+		return dsr_drop(dn, DSR_DROP_NO_MEM);
+	default:
+		return dsr_drop(dn, DSR_DROP_NO_DEST);
+	}
+
+	len = skb->len;
+	verdict = dsr_xmit_dr4(dn, dest, skb);
+	if (verdict == NF_STOLEN) {
+		dsr_count_packet(&svc->stats, len, new_flow);
+		dsr_count_packet(&dest->stats, len, new_flow);
+	}
+	return verdict;
+}

@@ -1,0 +1,1043 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsr - the generic netlink family "dsr": services, destinations, counters
+ * and tunables of the caller's network namespace. The attribute trees are
+ * documented at the top of include/uapi/linux/dsr.h.
+ *
+ * Every handler runs under the namespace's dsr_net.lock, so requests from
+ * several processes are applied one at a time. Every rejection says why in
+ * the extended ACK.
+ */
+#include <linux/inet.h>
+#include <net/genetlink.h>
+#include "dsr.h"
+
+#define DSR_SERVICES_MAX	65536	/* per namespace */
+#define DSR_DESTS_MAX		4096	/* per service */
+#define DSR_FLOW_MAX_LIMIT	(1U << 26)
+#define DSR_TIMEOUT_MAX		(7 * 24 * 3600)
+
+static struct genl_family dsr_genl_family;
+
+static struct netlink_range_validation dsr_weight_range = {
+	.max = DSR_WEIGHT_MAX,
+};
+
+static struct netlink_range_validation dsr_flow_max_range = {
+	.min = 1,
+	.max = DSR_FLOW_MAX_LIMIT,
+};
+
+static struct netlink_range_validation dsr_timeout_range = {
+	.min = 1,
+	.max = DSR_TIMEOUT_MAX,
+};
+
+/* Policies: requests may carry only what they can set. */
+
+static const struct nla_policy dsr_service_policy[DSR_A_SERVICE_MAX + 1] = {
+	[DSR_A_SERVICE_PAD]		= { .type = NLA_REJECT },
+	[DSR_A_SERVICE_PROTOCOL]	= { .type = NLA_U8 },
+	[DSR_A_SERVICE_ADDR4]		= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+	[DSR_A_SERVICE_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[DSR_A_SERVICE_PORT]		= { .type = NLA_BE16 },
+	[DSR_A_SERVICE_FWMARK]		= { .type = NLA_U32 },
+	[DSR_A_SERVICE_SCHED_NAME]	= { .type = NLA_NUL_STRING,
+					    .len = DSR_SCHED_NAME_MAX - 1 },
+	[DSR_A_SERVICE_FLAGS]		= NLA_POLICY_MASK(NLA_U32, DSR_SERVICE_F_ALL),
+	[DSR_A_SERVICE_TIMEOUT]		= { .type = NLA_U32 },
+	[DSR_A_SERVICE_DEST_COUNT]	= { .type = NLA_REJECT },
+	[DSR_A_SERVICE_STATS]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy dsr_dest_policy[DSR_A_DEST_MAX + 1] = {
+	[DSR_A_DEST_PAD]		= { .type = NLA_REJECT },
+	[DSR_A_DEST_ADDR4]		= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+	[DSR_A_DEST_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[DSR_A_DEST_PORT]		= { .type = NLA_BE16 },
+	[DSR_A_DEST_FWD_METHOD]		= NLA_POLICY_RANGE(NLA_U8, DSR_FWD_DR, DSR_FWD_MAX),
+	[DSR_A_DEST_WEIGHT]		= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_weight_range),
+	[DSR_A_DEST_TUN_TYPE]		= NLA_POLICY_RANGE(NLA_U8, DSR_TUN_IPIP, DSR_TUN_MAX),
+	[DSR_A_DEST_TUN_PORT]		= { .type = NLA_BE16 },
+	[DSR_A_DEST_ACTIVE_FLOWS]	= { .type = NLA_REJECT },
+	[DSR_A_DEST_INACTIVE_FLOWS]	= { .type = NLA_REJECT },
+	[DSR_A_DEST_STATS]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
+	[DSR_A_INFO_PAD]		= { .type = NLA_REJECT },
+	[DSR_A_INFO_VERSION]		= { .type = NLA_REJECT },
+	[DSR_A_INFO_FLOW_MAX]		= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_flow_max_range),
+	[DSR_A_INFO_FLOW_COUNT]		= { .type = NLA_REJECT },
+	[DSR_A_INFO_TIMEOUT_TCP]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_timeout_range),
+	[DSR_A_INFO_TIMEOUT_TCP_FIN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_timeout_range),
+	[DSR_A_INFO_TIMEOUT_UDP]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_timeout_range),
+	[DSR_A_INFO_SERVICE_COUNT]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_DROPS]		= { .type = NLA_REJECT },
+	[DSR_A_INFO_HOOK]		= { .type = NLA_REJECT },
+};
+
+/* Commands naming a service. */
+static const struct nla_policy dsr_service_cmd_policy[DSR_A_SERVICE + 1] = {
+	[DSR_A_SERVICE]	= NLA_POLICY_NESTED(dsr_service_policy),
+};
+
+/* Commands naming a service and one of its destinations. */
+static const struct nla_policy dsr_dest_cmd_policy[DSR_A_DEST + 1] = {
+	[DSR_A_SERVICE]	= NLA_POLICY_NESTED(dsr_service_policy),
+	[DSR_A_DEST]	= NLA_POLICY_NESTED(dsr_dest_policy),
+};
+
+static const struct nla_policy dsr_config_cmd_policy[DSR_A_INFO + 1] = {
+	[DSR_A_SERVICE]	= { .type = NLA_REJECT },
+	[DSR_A_DEST]	= { .type = NLA_REJECT },
+	[DSR_A_INFO]	= NLA_POLICY_NESTED(dsr_info_policy),
+};
+
+static struct dsr_net *dsr_nl_net(struct genl_info *info)
+{
+	return dsr_pernet(genl_info_net(info));
+}
+
+/* Parsing */
+
+static bool dsr_nl_unicast4(__be32 addr)
+{
+	return !ipv4_is_zeronet(addr) && !ipv4_is_multicast(addr) &&
+	       !ipv4_is_lbcast(addr) && !ipv4_is_loopback(addr);
+}
+
+static int dsr_nl_parse_service(struct nlattr *nest, struct nlattr **tb,
+				struct dsr_service_key *key,
+				struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "a service is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, DSR_A_SERVICE_MAX, nest, dsr_service_policy,
+			       extack);
+	if (err)
+		return err;
+
+	memset(key, 0, sizeof(*key));
+	if (tb[DSR_A_SERVICE_FWMARK]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_FWMARK],
+				    "fwmark services are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (!tb[DSR_A_SERVICE_PROTOCOL]) {
+		NL_SET_ERR_ATTR_MISS(extack, nest, DSR_A_SERVICE_PROTOCOL);
+		NL_SET_ERR_MSG(extack, "service protocol is required");
+		return -EINVAL;
+	}
+	key->protocol = nla_get_u8(tb[DSR_A_SERVICE_PROTOCOL]);
+	if (key->protocol != IPPROTO_TCP && key->protocol != IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_PROTOCOL],
+				    "service protocol must be TCP or UDP");
+		return -EINVAL;
+	}
+	if (!!tb[DSR_A_SERVICE_ADDR4] == !!tb[DSR_A_SERVICE_ADDR6]) {
+		NL_SET_ERR_MSG(extack,
+			       "service needs exactly one address, IPv4 or IPv6");
+		return -EINVAL;
+	}
+	if (tb[DSR_A_SERVICE_ADDR6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_ADDR6],
+				    "IPv6 services are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	key->af = AF_INET;
+	key->addr.ip = nla_get_in_addr(tb[DSR_A_SERVICE_ADDR4]);
+	if (!dsr_nl_unicast4(key->addr.ip)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_ADDR4],
+				    "service address must be a unicast address");
+		return -EINVAL;
+	}
+	if (!tb[DSR_A_SERVICE_PORT]) {
+		NL_SET_ERR_ATTR_MISS(extack, nest, DSR_A_SERVICE_PORT);
+		NL_SET_ERR_MSG(extack, "service port is required");
+		return -EINVAL;
+	}
+	key->port = nla_get_be16(tb[DSR_A_SERVICE_PORT]);
+	if (!key->port) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_PORT],
+				    "service port must be 1-65535");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Parse the service of a request and find it; caller holds dsr_net.lock. */
+static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
+					      struct nlattr *nest,
+					      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	struct dsr_service_key key;
+	struct dsr_service *svc;
+	int err;
+
+	err = dsr_nl_parse_service(nest, tb, &key, extack);
+	if (err)
+		return ERR_PTR(err);
+	svc = dsr_service_find(dn, &key);
+	if (!svc) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "service not found");
+		return ERR_PTR(-ESRCH);
+	}
+	return svc;
+}
+
+static int dsr_nl_parse_sched(struct nlattr **tb,
+			      const struct dsr_sched_ops **sched,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = tb[DSR_A_SERVICE_SCHED_NAME];
+
+	*sched = dsr_sched_find(attr ? nla_data(attr) : "rr");
+	if (!*sched) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "unknown scheduler (available: rr)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int dsr_nl_check_service_options(struct nlattr **tb,
+					struct netlink_ext_ack *extack)
+{
+	if (tb[DSR_A_SERVICE_TIMEOUT]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_TIMEOUT],
+				    "persistent services are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Messages */
+
+static int dsr_nl_put_stats(struct sk_buff *skb, int type,
+			    const struct dsr_counters *c)
+{
+	struct dsr_stats st;
+	struct nlattr *nest;
+
+	dsr_counters_read(c, &st);
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DSR_A_STATS_CONNS, st.conns,
+			      DSR_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_STATS_PACKETS, st.packets,
+			      DSR_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_STATS_BYTES, st.bytes,
+			      DSR_A_STATS_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int dsr_nl_put_service_key(struct sk_buff *skb,
+				  const struct dsr_service_key *key)
+{
+	if (nla_put_u8(skb, DSR_A_SERVICE_PROTOCOL, key->protocol) ||
+	    nla_put_be16(skb, DSR_A_SERVICE_PORT, key->port))
+		return -EMSGSIZE;
+	if (key->af == AF_INET)
+		return nla_put_in_addr(skb, DSR_A_SERVICE_ADDR4, key->addr.ip);
+	return nla_put_in6_addr(skb, DSR_A_SERVICE_ADDR6, &key->addr.in6);
+}
+
+/* The service nest: its key only, or everything about it. */
+static int dsr_nl_put_service(struct sk_buff *skb,
+			      const struct dsr_service *svc, bool full)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, DSR_A_SERVICE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (dsr_nl_put_service_key(skb, &svc->key))
+		goto cancel;
+	if (full &&
+	    (nla_put_string(skb, DSR_A_SERVICE_SCHED_NAME, svc->sched->name) ||
+	     nla_put_u32(skb, DSR_A_SERVICE_FLAGS, 0) ||
+	     nla_put_u32(skb, DSR_A_SERVICE_DEST_COUNT, svc->dest_count) ||
+	     dsr_nl_put_stats(skb, DSR_A_SERVICE_STATS, &svc->stats)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int dsr_nl_put_dest(struct sk_buff *skb, const struct dsr_dest *dest)
+{
+	struct nlattr *nest;
+	int err;
+
+	nest = nla_nest_start(skb, DSR_A_DEST);
+	if (!nest)
+		return -EMSGSIZE;
+	if (dest->af == AF_INET)
+		err = nla_put_in_addr(skb, DSR_A_DEST_ADDR4, dest->addr.ip);
+	else
+		err = nla_put_in6_addr(skb, DSR_A_DEST_ADDR6, &dest->addr.in6);
+	if (err ||
+	    nla_put_be16(skb, DSR_A_DEST_PORT, dest->port) ||
+	    nla_put_u8(skb, DSR_A_DEST_FWD_METHOD, dest->fwd_method) ||
+	    nla_put_u32(skb, DSR_A_DEST_WEIGHT, dest->weight) ||
+	    nla_put_u32(skb, DSR_A_DEST_ACTIVE_FLOWS,
+			atomic_read(&dest->active_flows)) ||
+	    nla_put_u32(skb, DSR_A_DEST_INACTIVE_FLOWS,
+			atomic_read(&dest->inactive_flows)) ||
+	    dsr_nl_put_stats(skb, DSR_A_DEST_STATS, &dest->stats)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int dsr_nl_fill_service(struct sk_buff *skb,
+			       const struct dsr_service *svc, u32 portid,
+			       u32 seq, int flags, u8 cmd,
+			       struct netlink_callback *cb)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dsr_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (dsr_nl_put_service(skb, svc, true)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int dsr_nl_fill_dest(struct sk_buff *skb, const struct dsr_dest *dest,
+			    u32 portid, u32 seq, int flags, u8 cmd,
+			    struct netlink_callback *cb)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dsr_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (dsr_nl_put_service(skb, dest->svc, false) ||
+	    dsr_nl_put_dest(skb, dest)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Tell listeners on the events group; losing an event is not an error. */
+static void dsr_nl_notify_service(struct dsr_net *dn,
+				  const struct dsr_service *svc, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&dsr_genl_family, dn->net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (dsr_nl_fill_service(skb, svc, 0, 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&dsr_genl_family, dn->net, skb, 0, 0,
+				GFP_KERNEL);
+}
+
+static void dsr_nl_notify_dest(struct dsr_net *dn,
+			       const struct dsr_dest *dest, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&dsr_genl_family, dn->net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (dsr_nl_fill_dest(skb, dest, 0, 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&dsr_genl_family, dn->net, skb, 0, 0,
+				GFP_KERNEL);
+}
+
+/* Services */
+
+static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	struct dsr_net *dn = dsr_nl_net(info);
+	const struct dsr_sched_ops *sched;
+	struct dsr_service_key key;
+	struct dsr_service *svc;
+	int err;
+
+	err = dsr_nl_parse_service(info->attrs[DSR_A_SERVICE], tb, &key,
+				   info->extack);
+	if (err)
+		return err;
+	err = dsr_nl_check_service_options(tb, info->extack);
+	if (err)
+		return err;
+	err = dsr_nl_parse_sched(tb, &sched, info->extack);
+	if (err)
+		return err;
+
+	mutex_lock(&dn->lock);
+	if (dsr_service_find(dn, &key)) {
+		NL_SET_ERR_MSG(info->extack, "service already exists");
+		err = -EEXIST;
+		goto out;
+	}
+	if (dn->service_count >= DSR_SERVICES_MAX) {
+		NL_SET_ERR_MSG(info->extack, "too many services in this namespace");
+		err = -ENOSPC;
+		goto out;
+	}
+	err = dsr_service_add(dn, &key, sched);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "cannot add service: out of memory");
+		goto out;
+	}
+	svc = dsr_service_find(dn, &key);
+	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	struct dsr_net *dn = dsr_nl_net(info);
+	const struct dsr_sched_ops *sched;
+	struct dsr_service_key key;
+	struct dsr_service *svc;
+	int err;
+
+	err = dsr_nl_parse_service(info->attrs[DSR_A_SERVICE], tb, &key,
+				   info->extack);
+	if (err)
+		return err;
+	err = dsr_nl_check_service_options(tb, info->extack);
+	if (err)
+		return err;
+	sched = NULL;
+	if (tb[DSR_A_SERVICE_SCHED_NAME]) {
+		err = dsr_nl_parse_sched(tb, &sched, info->extack);
+		if (err)
+			return err;
+	}
+
+	mutex_lock(&dn->lock);
+	svc = dsr_service_find(dn, &key);
+	if (!svc) {
+		NL_SET_ERR_MSG(info->extack, "service not found");
+		err = -ESRCH;
+		goto out;
+	}
+	if (sched && sched != svc->sched) {
+		if (svc->sched->done)
+			svc->sched->done(svc);
+		err = sched->init ? sched->init(svc) : 0;
+		if (err) {
+			NL_SET_ERR_MSG(info->extack, "cannot start the scheduler");
+			/* The old scheduler's state was left intact. */
+			if (svc->sched->init)
+				svc->sched->init(svc);
+			goto out;
+		}
+		WRITE_ONCE(svc->sched, sched);
+		dn->generation++;
+	}
+	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static int dsr_nl_service_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct dsr_service *svc;
+	int err = 0;
+
+	mutex_lock(&dn->lock);
+	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], info->extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_DEL_NTF);
+	dsr_service_del(dn, svc);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static int dsr_nl_service_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct dsr_service *svc;
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&dn->lock);
+	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], info->extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto err_unlock;
+	}
+	err = dsr_nl_fill_service(msg, svc, info->snd_portid, info->snd_seq,
+				  0, DSR_CMD_SERVICE_GET, NULL);
+	if (err)
+		goto err_unlock;
+	mutex_unlock(&dn->lock);
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	mutex_unlock(&dn->lock);
+	nlmsg_free(msg);
+	return err;
+}
+
+/* cb->args[0]: hash bucket, cb->args[1]: entries already sent from it. */
+static int dsr_nl_service_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct dsr_net *dn = dsr_pernet(sock_net(skb->sk));
+	unsigned long bkt = cb->args[0], idx;
+	struct dsr_service *svc;
+	int err = 0;
+
+	mutex_lock(&dn->lock);
+	cb->seq = dn->generation;
+	for (; bkt < HASH_SIZE(dn->services); bkt++) {
+		idx = 0;
+		hlist_for_each_entry(svc, &dn->services[bkt], node) {
+			if (idx++ < cb->args[1])
+				continue;
+			err = dsr_nl_fill_service(skb, svc,
+						  NETLINK_CB(cb->skb).portid,
+						  cb->nlh->nlmsg_seq,
+						  NLM_F_MULTI,
+						  DSR_CMD_SERVICE_GET, cb);
+			if (err)
+				goto out;
+			cb->args[1] = idx;
+		}
+		cb->args[1] = 0;
+	}
+out:
+	cb->args[0] = bkt;
+	mutex_unlock(&dn->lock);
+	/* A full buffer ends this part of the dump, not the dump. */
+	return err == -EMSGSIZE ? skb->len : err ? err : skb->len;
+}
+
+/* Destinations */
+
+static int dsr_nl_parse_dest(struct nlattr *nest, struct nlattr **tb,
+			     const struct dsr_service *svc,
+			     union nf_inet_addr *addr, __be16 *port,
+			     struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "a real server is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, DSR_A_DEST_MAX, nest, dsr_dest_policy,
+			       extack);
+	if (err)
+		return err;
+
+	memset(addr, 0, sizeof(*addr));
+	if (!!tb[DSR_A_DEST_ADDR4] == !!tb[DSR_A_DEST_ADDR6]) {
+		NL_SET_ERR_MSG(extack,
+			       "real server needs exactly one address, IPv4 or IPv6");
+		return -EINVAL;
+	}
+	if (tb[DSR_A_DEST_ADDR6] || svc->key.af != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_ADDR6],
+				    "real server address family must match the service");
+		return -EINVAL;
+	}
+	addr->ip = nla_get_in_addr(tb[DSR_A_DEST_ADDR4]);
+	if (!dsr_nl_unicast4(addr->ip)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_ADDR4],
+				    "real server address must be a unicast address");
+		return -EINVAL;
+	}
+	*port = svc->key.port;
+	if (tb[DSR_A_DEST_PORT] && nla_get_be16(tb[DSR_A_DEST_PORT]) &&
+	    nla_get_be16(tb[DSR_A_DEST_PORT]) != svc->key.port) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_PORT],
+				    "direct server return cannot map ports: the real server port must equal the service port");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int dsr_nl_check_dest_options(struct nlattr **tb,
+				     struct netlink_ext_ack *extack)
+{
+	if (tb[DSR_A_DEST_FWD_METHOD] &&
+	    nla_get_u8(tb[DSR_A_DEST_FWD_METHOD]) != DSR_FWD_DR) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_FWD_METHOD],
+				    "tunnel forwarding is not supported yet; use direct routing");
+		return -EOPNOTSUPP;
+	}
+	if (tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT]) {
+		NL_SET_ERR_MSG(extack, "tunnel options are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct nlattr *tb[DSR_A_DEST_MAX + 1];
+	union nf_inet_addr addr;
+	struct dsr_service *svc;
+	struct dsr_dest *dest;
+	u32 weight = 1;
+	__be16 port;
+	int err;
+
+	mutex_lock(&dn->lock);
+	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], info->extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	err = dsr_nl_parse_dest(info->attrs[DSR_A_DEST], tb, svc, &addr, &port,
+				info->extack);
+	if (err)
+		goto out;
+	err = dsr_nl_check_dest_options(tb, info->extack);
+	if (err)
+		goto out;
+	if (tb[DSR_A_DEST_WEIGHT])
+		weight = nla_get_u32(tb[DSR_A_DEST_WEIGHT]);
+	if (dsr_dest_find(svc, &addr, port)) {
+		NL_SET_ERR_MSG(info->extack, "real server already exists");
+		err = -EEXIST;
+		goto out;
+	}
+	if (svc->dest_count >= DSR_DESTS_MAX) {
+		NL_SET_ERR_MSG(info->extack, "too many real servers in this service");
+		err = -ENOSPC;
+		goto out;
+	}
+	err = dsr_dest_add(dn, svc, &addr, port, DSR_FWD_DR, weight);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "cannot add real server: out of memory");
+		goto out;
+	}
+	dest = dsr_dest_find(svc, &addr, port);
+	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_NEW_NTF);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct nlattr *tb[DSR_A_DEST_MAX + 1];
+	union nf_inet_addr addr;
+	struct dsr_service *svc;
+	struct dsr_dest *dest;
+	__be16 port;
+	int err;
+
+	mutex_lock(&dn->lock);
+	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], info->extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	err = dsr_nl_parse_dest(info->attrs[DSR_A_DEST], tb, svc, &addr, &port,
+				info->extack);
+	if (err)
+		goto out;
+	err = dsr_nl_check_dest_options(tb, info->extack);
+	if (err)
+		goto out;
+	dest = dsr_dest_find(svc, &addr, port);
+	if (!dest) {
+		NL_SET_ERR_MSG(info->extack, "real server not found");
+		err = -ESRCH;
+		goto out;
+	}
+	if (tb[DSR_A_DEST_WEIGHT]) {
+		err = dsr_dest_set_weight(svc, dest,
+					  nla_get_u32(tb[DSR_A_DEST_WEIGHT]));
+		if (err) {
+			NL_SET_ERR_MSG(info->extack, "cannot change weight: out of memory");
+			goto out;
+		}
+		dn->generation++;
+	}
+	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_NEW_NTF);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static int dsr_nl_dest_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct nlattr *tb[DSR_A_DEST_MAX + 1];
+	union nf_inet_addr addr;
+	struct dsr_service *svc;
+	struct dsr_dest *dest;
+	__be16 port;
+	int err;
+
+	mutex_lock(&dn->lock);
+	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], info->extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	err = dsr_nl_parse_dest(info->attrs[DSR_A_DEST], tb, svc, &addr, &port,
+				info->extack);
+	if (err)
+		goto out;
+	dest = dsr_dest_find(svc, &addr, port);
+	if (!dest) {
+		NL_SET_ERR_MSG(info->extack, "real server not found");
+		err = -ESRCH;
+		goto out;
+	}
+	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_DEL_NTF);
+	dsr_dest_del(dn, dest, true);
+out:
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+/* cb->args[0]: destinations already sent. */
+static int dsr_nl_dest_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct dsr_net *dn = dsr_pernet(sock_net(skb->sk));
+	struct dsr_service *svc;
+	struct dsr_dest *dest;
+	unsigned long idx = 0;
+	int err = 0;
+
+	mutex_lock(&dn->lock);
+	cb->seq = dn->generation;
+	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], cb->extack);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
+		goto out;
+	}
+	list_for_each_entry(dest, &svc->dests, list) {
+		if (idx++ < cb->args[0])
+			continue;
+		err = dsr_nl_fill_dest(skb, dest, NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				       DSR_CMD_DEST_GET, cb);
+		if (err)
+			break;
+		cb->args[0] = idx;
+	}
+out:
+	mutex_unlock(&dn->lock);
+	return err == -EMSGSIZE ? skb->len : err ? err : skb->len;
+}
+
+/* Whole-namespace commands */
+
+static int dsr_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+
+	mutex_lock(&dn->lock);
+	dsr_service_flush(dn);
+	mutex_unlock(&dn->lock);
+	return 0;
+}
+
+static void dsr_nl_zero_service(struct dsr_service *svc)
+{
+	struct dsr_dest *dest;
+
+	dsr_counters_zero(&svc->stats);
+	list_for_each_entry(dest, &svc->dests, list)
+		dsr_counters_zero(&dest->stats);
+}
+
+static int dsr_nl_zero(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct dsr_service *svc;
+	int err = 0, bkt;
+
+	mutex_lock(&dn->lock);
+	if (info->attrs[DSR_A_SERVICE]) {
+		svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE],
+					 info->extack);
+		if (IS_ERR(svc))
+			err = PTR_ERR(svc);
+		else
+			dsr_nl_zero_service(svc);
+	} else {
+		hash_for_each(dn->services, bkt, svc, node)
+			dsr_nl_zero_service(svc);
+	}
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
+{
+	u64 drops[__DSR_DROP_MAX];
+	struct nlattr *nest, *dnest;
+	int i;
+
+	nest = nla_nest_start(skb, DSR_A_INFO);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, DSR_A_INFO_VERSION, DSR_VERSION) ||
+	    nla_put_u32(skb, DSR_A_INFO_FLOW_MAX, dn->flow_max) ||
+	    nla_put_u32(skb, DSR_A_INFO_FLOW_COUNT, dsr_flow_count(dn)) ||
+	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP, dn->timeout_tcp) ||
+	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP_FIN, dn->timeout_tcp_fin) ||
+	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_UDP, dn->timeout_udp) ||
+	    nla_put_u32(skb, DSR_A_INFO_SERVICE_COUNT, dn->service_count) ||
+	    nla_put_u8(skb, DSR_A_INFO_HOOK, dsr_hook_point()))
+		goto cancel;
+
+	dnest = nla_nest_start(skb, DSR_A_INFO_DROPS);
+	if (!dnest)
+		goto cancel;
+	dsr_drops_read(dn, drops);
+	for (i = DSR_DROP_NO_DEST; i < __DSR_DROP_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, drops[i], DSR_DROP_PAD))
+			goto cancel;
+	nla_nest_end(skb, dnest);
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int dsr_nl_info_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &dsr_genl_family, 0,
+				DSR_CMD_INFO_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	mutex_lock(&dn->lock);
+	err = dsr_nl_put_info(msg, dn);
+	mutex_unlock(&dn->lock);
+	if (err)
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int dsr_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct nlattr *tb[DSR_A_INFO_MAX + 1];
+	int err;
+
+	if (!info->attrs[DSR_A_INFO]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, DSR_A_INFO_MAX, info->attrs[DSR_A_INFO],
+			       dsr_info_policy, info->extack);
+	if (err)
+		return err;
+
+	mutex_lock(&dn->lock);
+	if (tb[DSR_A_INFO_FLOW_MAX])
+		WRITE_ONCE(dn->flow_max, nla_get_u32(tb[DSR_A_INFO_FLOW_MAX]));
+	if (tb[DSR_A_INFO_TIMEOUT_TCP])
+		WRITE_ONCE(dn->timeout_tcp,
+			   nla_get_u32(tb[DSR_A_INFO_TIMEOUT_TCP]));
+	if (tb[DSR_A_INFO_TIMEOUT_TCP_FIN])
+		WRITE_ONCE(dn->timeout_tcp_fin,
+			   nla_get_u32(tb[DSR_A_INFO_TIMEOUT_TCP_FIN]));
+	if (tb[DSR_A_INFO_TIMEOUT_UDP])
+		WRITE_ONCE(dn->timeout_udp,
+			   nla_get_u32(tb[DSR_A_INFO_TIMEOUT_UDP]));
+	mutex_unlock(&dn->lock);
+	return 0;
+}
+
+static int dsr_nl_flow_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+
+	mutex_lock(&dn->lock);
+	dsr_flow_flush(dn);
+	mutex_unlock(&dn->lock);
+	return 0;
+}
+
+static const struct genl_ops dsr_genl_ops[] = {
+	{
+		.cmd	= DSR_CMD_SERVICE_NEW,
+		.doit	= dsr_nl_service_new,
+		.policy	= dsr_service_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_service_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_SERVICE_SET,
+		.doit	= dsr_nl_service_set,
+		.policy	= dsr_service_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_service_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_SERVICE_DEL,
+		.doit	= dsr_nl_service_del,
+		.policy	= dsr_service_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_service_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_SERVICE_GET,
+		.doit	= dsr_nl_service_get_doit,
+		.dumpit	= dsr_nl_service_get_dumpit,
+		.policy	= dsr_service_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_service_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_DEST_NEW,
+		.doit	= dsr_nl_dest_new,
+		.policy	= dsr_dest_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_dest_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_DEST_SET,
+		.doit	= dsr_nl_dest_set,
+		.policy	= dsr_dest_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_dest_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_DEST_DEL,
+		.doit	= dsr_nl_dest_del,
+		.policy	= dsr_dest_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_dest_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_DEST_GET,
+		.dumpit	= dsr_nl_dest_get_dumpit,
+		.policy	= dsr_service_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_service_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_FLUSH,
+		.doit	= dsr_nl_flush,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_ZERO,
+		.doit	= dsr_nl_zero,
+		.policy	= dsr_service_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_service_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_INFO_GET,
+		.doit	= dsr_nl_info_get,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_CONFIG_SET,
+		.doit	= dsr_nl_config_set,
+		.policy	= dsr_config_cmd_policy,
+		.maxattr = ARRAY_SIZE(dsr_config_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_FLOW_FLUSH,
+		.doit	= dsr_nl_flow_flush,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group dsr_genl_mcgrps[] = {
+	{ .name = DSR_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static struct genl_family dsr_genl_family __ro_after_init = {
+	.name		= DSR_GENL_NAME,
+	.version	= DSR_GENL_VERSION,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= dsr_genl_ops,
+	.n_ops		= ARRAY_SIZE(dsr_genl_ops),
+	.mcgrps		= dsr_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(dsr_genl_mcgrps),
+};
+
+int dsr_genl_init(void)
+{
+	return genl_register_family(&dsr_genl_family);
+}
+
+void dsr_genl_exit(void)
+{
+	genl_unregister_family(&dsr_genl_family);
+}

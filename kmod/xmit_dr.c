@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsr - DR (direct routing) transmit for IPv4: the packet keeps its IP
+ * addresses and goes to the real server's MAC on a directly attached link.
+ * The real server has the VIP on lo and answers the client itself.
+ *
+ * The load balancer acts as one routing hop: TTL is decremented, packets
+ * larger than the link MTU are fragmented, or answered with "fragmentation
+ * needed" when DF forbids it. Transmission happens below netfilter
+ * (neighbour output), so a packet we send is never scheduled again here.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/percpu.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/neighbour.h>
+#include <net/route.h>
+#include "dsr.h"
+
+/*
+ * Real server address (__be32) for the fragments of the packet being sent:
+ * ip_do_fragment()'s output callback has no context argument.
+ */
+static DEFINE_PER_CPU(u32, dsr_frag_nexthop);
+
+/*
+ * The route to the real server, from the destination's per-CPU cache or a
+ * fresh lookup. The cache revalidates itself when routes change. Returns a
+ * held reference or NULL when there is no on-link unicast route.
+ */
+static struct rtable *dsr_dest_route4(struct dsr_net *dn,
+				      struct dsr_dest *dest)
+{
+	struct flowi4 fl4 = {};
+	struct rtable *rt;
+	__be32 saddr;
+
+	rt = dst_cache_get_ip4(&dest->dst_cache, &saddr);
+	if (rt)
+		return rt;
+
+	fl4.daddr = dest->addr.ip;
+	rt = ip_route_output_key(dn->net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	/* DR rewrites only the MAC: the real server must be on-link. */
+	if (rt->rt_type != RTN_UNICAST || rt->rt_gw_family ||
+	    rt->rt_uses_gateway) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	dst_cache_set_ip4(&dest->dst_cache, &rt->dst, fl4.saddr);
+	return rt;
+}
+
+static int dsr_neigh_xmit4(struct sk_buff *skb, __be32 nexthop)
+{
+	struct net_device *dev = skb_dst(skb)->dev;
+	struct neighbour *neigh;
+	int ret;
+
+	rcu_read_lock_bh();
+	neigh = ip_neigh_gw4(dev, nexthop);
+	if (IS_ERR(neigh)) {
+		rcu_read_unlock_bh();
+		kfree_skb(skb);
+		return PTR_ERR(neigh);
+	}
+	ret = neigh_output(neigh, skb, false);
+	rcu_read_unlock_bh();
+	return ret;
+}
+
+static int dsr_frag_output4(struct net *net, struct sock *sk,
+			    struct sk_buff *skb)
+{
+	return dsr_neigh_xmit4(skb,
+			       (__force __be32)__this_cpu_read(dsr_frag_nexthop));
+}
+
+/*
+ * ICMP errors take their source address from the input route, which a
+ * packet in PRE_ROUTING does not have yet.
+ */
+static void dsr_icmp_send4(struct sk_buff *skb, int type, int code, u32 info)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_dst(skb) &&
+	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev))
+		return;
+	icmp_send(skb, type, code, htonl(info));
+}
+
+/* Too big for the link, as the forwarding path judges it. */
+static bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
+		return false;
+	return true;
+}
+
+static bool dsr_may_fragment(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		return true;
+	/* Reassembled from fragments that each fit: send them as they came. */
+	return IPCB(skb)->frag_max_size && IPCB(skb)->frag_max_size <= mtu;
+}
+
+unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
+			  struct sk_buff *skb)
+{
+	unsigned int mtu;
+	struct rtable *rt;
+	bool too_big;
+
+	rt = dsr_dest_route4(dn, dest);
+	if (!rt) {
+		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
+		return NF_DROP;
+	}
+
+	if (ip_hdr(skb)->ttl <= 1) {
+		dsr_icmp_send4(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		dsr_count_drop(dn, DSR_DROP_TTL);
+		goto drop;
+	}
+
+	mtu = dst_mtu(&rt->dst);
+	too_big = dsr_exceeds_mtu(skb, mtu);
+	if (too_big && !dsr_may_fragment(skb, mtu)) {
+		dsr_icmp_send4(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
+		goto drop;
+	}
+
+	/* Room for the link header, and a private IP header to edit. */
+	if (skb_cow(skb, LL_RESERVED_SPACE(rt->dst.dev))) {
+		dsr_count_drop(dn, DSR_DROP_NO_MEM);
+		goto drop;
+	}
+	ip_decrease_ttl(ip_hdr(skb));
+
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	skb->dev = rt->dst.dev;
+	skb->protocol = htons(ETH_P_IP);
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	nf_reset_ct(skb);
+
+	if (too_big) {
+		__this_cpu_write(dsr_frag_nexthop,
+				 (__force u32)dest->addr.ip);
+		ip_do_fragment(dn->net, NULL, skb, dsr_frag_output4);
+	} else {
+		dsr_neigh_xmit4(skb, dest->addr.ip);
+	}
+	return NF_STOLEN;
+
+drop:
+	ip_rt_put(rt);
+	return NF_DROP;
+}
