@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsradm - shared types: service and destination as userspace sees them,
+ * the parsed command, and error reporting.
+ */
+#ifndef DSRADM_H
+#define DSRADM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+
+#include <linux/dsr.h>
+
+#define DSRADM_VERSION		"0.1.0"
+
+/* Exit codes, as ipvsadm's. */
+#define EXIT_OK			0
+#define EXIT_USAGE		2
+#define EXIT_KERNEL		255
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+struct ipaddr {
+	int family;			/* AF_INET, AF_INET6; 0 when unset */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	};
+};
+
+struct svc_key {
+	uint8_t protocol;		/* IPPROTO_TCP/UDP; 0 for fwmark */
+	struct ipaddr addr;
+	uint16_t port;			/* host order */
+	uint32_t fwmark;		/* non-zero: a fwmark service */
+};
+
+struct stats {
+	uint64_t conns;
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+struct dest {
+	struct ipaddr addr;
+	uint16_t port;			/* host order */
+	uint8_t fwd;			/* enum dsr_fwd_method */
+	uint32_t weight;
+	uint32_t active;
+	uint32_t inactive;
+	struct stats stats;
+};
+
+struct svc {
+	struct svc_key key;
+	char sched[DSR_SCHED_NAME_MAX];
+	uint32_t flags;
+	uint32_t timeout;		/* persistence, seconds; 0 = none */
+	uint32_t dest_count;
+	struct stats stats;
+	struct dest *dests;
+	size_t ndests;
+};
+
+struct info {
+	char version[64];
+	uint32_t flow_count;
+	uint32_t flow_max;
+};
+
+struct listing {
+	struct info info;
+	struct svc *svcs;
+	size_t nsvcs;
+};
+
+enum op {
+	OP_LIST,			/* the default, as in ipvsadm */
+	OP_ADD_SERVICE,
+	OP_EDIT_SERVICE,
+	OP_DEL_SERVICE,
+	OP_CLEAR,
+	OP_ADD_DEST,
+	OP_EDIT_DEST,
+	OP_DEL_DEST,
+	OP_ZERO,
+	OP_SAVE,
+	OP_RESTORE,
+	OP_HELP,
+	OP_VERSION,
+};
+
+/* Output format bits for -L / -S. */
+#define FMT_NUMERIC		0x01
+#define FMT_STATS		0x02
+#define FMT_EXACT		0x04
+#define FMT_JSON		0x08
+#define FMT_RULES		0x10
+
+/* Options seen on the command line (struct cmd.opts). */
+#define OPT_SERVICE		0x0001	/* -t, -u, -f */
+#define OPT_SCHED		0x0002	/* -s */
+#define OPT_PERSIST		0x0004	/* -p */
+#define OPT_DEST		0x0008	/* -r */
+#define OPT_FWD			0x0010	/* -g, -i */
+#define OPT_WEIGHT		0x0020	/* -w */
+#define OPT_TUN_TYPE		0x0040	/* --tun-type */
+#define OPT_NUMERIC		0x0080	/* -n */
+#define OPT_STATS		0x0100	/* --stats */
+#define OPT_EXACT		0x0200	/* --exact */
+#define OPT_JSON		0x0400	/* -j */
+
+struct cmd {
+	enum op op;
+	unsigned int opts;		/* OPT_* seen, see main.c */
+	struct svc_key svc;
+	struct ipaddr dest;
+	uint16_t dest_port;		/* 0: not given */
+	char sched[DSR_SCHED_NAME_MAX];
+	uint32_t timeout;
+	uint8_t fwd;			/* DSR_FWD_DR unless -i */
+	uint8_t tun_type;		/* 0: not given */
+	uint32_t weight;
+	unsigned int fmt;		/* FMT_* */
+};
+
+struct nl;
+struct nlmsghdr;
+
+/* error.c: where output goes (tests point these at files). */
+extern FILE *dsradm_in;
+extern FILE *dsradm_out;
+extern FILE *dsradm_err;
+extern unsigned int dsradm_lineno;	/* -R: input line, for messages */
+
+void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kernel_error(const struct nl *nl, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* service.c */
+void put_service_key(struct nlmsghdr *nlh, const struct svc_key *key);
+void build_service(struct nlmsghdr *nlh, const struct cmd *cmd);
+int do_service(struct nl *nl, const struct cmd *cmd);
+int do_flush(struct nl *nl);
+int do_zero(struct nl *nl, const struct cmd *cmd);
+
+/* dest.c */
+void build_dest(struct nlmsghdr *nlh, const struct cmd *cmd);
+int do_dest(struct nl *nl, const struct cmd *cmd);
+
+/* main.c */
+int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op);
+int dsradm_run(int argc, char **argv);
+extern int (*dsradm_nl_open)(struct nl **nlp);
+
+/* list.c */
+int do_list(struct nl *nl, const struct cmd *cmd);
+int fetch_listing(struct nl *nl, const struct svc_key *only,
+		  struct listing *l);
+
+#endif /* DSRADM_H */

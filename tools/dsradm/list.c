@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsradm - read the tables from the kernel: -L, -S.
+ *
+ * INFO_GET for the title line, SERVICE_GET (dump, or do for -t/-u/-f),
+ * then DEST_GET dumped per service. Replies are checked attribute by
+ * attribute: lengths are never trusted, unknown attributes are skipped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+
+#include "dsradm.h"
+#include "nl.h"
+#include "parse.h"
+#include "print.h"
+
+enum rule_kind {
+	R_NONE,
+	R_FIXED,	/* payload of exactly .len bytes */
+	R_STRING,	/* NUL-terminated, at most .len bytes with the NUL */
+	R_NEST,
+};
+
+struct rule {
+	uint8_t kind;
+	uint16_t len;
+};
+
+#define FIXED(n)	{ R_FIXED, (n) }
+#define STRING(n)	{ R_STRING, (n) }
+#define NEST		{ R_NEST, 0 }
+
+static const struct rule top_rules[DSR_A_MAX + 1] = {
+	[DSR_A_SERVICE]			= NEST,
+	[DSR_A_DEST]			= NEST,
+	[DSR_A_INFO]			= NEST,
+};
+
+static const struct rule svc_rules[DSR_A_SERVICE_MAX + 1] = {
+	[DSR_A_SERVICE_PROTOCOL]	= FIXED(1),
+	[DSR_A_SERVICE_ADDR4]		= FIXED(4),
+	[DSR_A_SERVICE_ADDR6]		= FIXED(16),
+	[DSR_A_SERVICE_PORT]		= FIXED(2),
+	[DSR_A_SERVICE_FWMARK]		= FIXED(4),
+	[DSR_A_SERVICE_SCHED_NAME]	= STRING(DSR_SCHED_NAME_MAX),
+	[DSR_A_SERVICE_FLAGS]		= FIXED(4),
+	[DSR_A_SERVICE_TIMEOUT]		= FIXED(4),
+	[DSR_A_SERVICE_DEST_COUNT]	= FIXED(4),
+	[DSR_A_SERVICE_STATS]		= NEST,
+};
+
+static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
+	[DSR_A_DEST_ADDR4]		= FIXED(4),
+	[DSR_A_DEST_ADDR6]		= FIXED(16),
+	[DSR_A_DEST_PORT]		= FIXED(2),
+	[DSR_A_DEST_FWD_METHOD]		= FIXED(1),
+	[DSR_A_DEST_WEIGHT]		= FIXED(4),
+	[DSR_A_DEST_ACTIVE_FLOWS]	= FIXED(4),
+	[DSR_A_DEST_INACTIVE_FLOWS]	= FIXED(4),
+	[DSR_A_DEST_STATS]		= NEST,
+};
+
+static const struct rule stats_rules[DSR_A_STATS_MAX + 1] = {
+	[DSR_A_STATS_CONNS]		= FIXED(8),
+	[DSR_A_STATS_PACKETS]		= FIXED(8),
+	[DSR_A_STATS_BYTES]		= FIXED(8),
+};
+
+static const struct rule info_rules[DSR_A_INFO_MAX + 1] = {
+	[DSR_A_INFO_VERSION]		= STRING(0),
+	[DSR_A_INFO_FLOW_MAX]		= FIXED(4),
+	[DSR_A_INFO_FLOW_COUNT]		= FIXED(4),
+};
+
+static bool attr_ok(const struct nlattr *attr, const struct rule *r)
+{
+	uint16_t len = mnl_attr_get_payload_len(attr);
+	const char *p = mnl_attr_get_payload(attr);
+
+	switch (r->kind) {
+	case R_FIXED:
+		return len == r->len;
+	case R_STRING:
+		return len > 0 && p[len - 1] == '\0' && (!r->len || len <= r->len);
+	case R_NEST:
+		return true;
+	}
+	return false;
+}
+
+/* Fill tb[] from a run of attributes; -EBADMSG if a known one is bad. */
+static int parse_attrs(const void *payload, size_t len,
+		       const struct rule *rules, unsigned int max,
+		       const struct nlattr **tb)
+{
+	const struct nlattr *attr;
+	uint16_t type;
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	mnl_attr_for_each_payload(payload, len) {
+		type = mnl_attr_get_type(attr);
+		if (type > max || rules[type].kind == R_NONE)
+			continue;	/* newer kernel: skip */
+		if (!attr_ok(attr, &rules[type]))
+			return -EBADMSG;
+		tb[type] = attr;
+	}
+	return 0;
+}
+
+static int parse_nest(const struct nlattr *nest, const struct rule *rules,
+		      unsigned int max, const struct nlattr **tb)
+{
+	return parse_attrs(mnl_attr_get_payload(nest),
+			   mnl_attr_get_payload_len(nest), rules, max, tb);
+}
+
+static int parse_msg(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+	return parse_attrs(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN),
+			   mnl_nlmsg_get_payload_len(nlh) - GENL_HDRLEN,
+			   top_rules, DSR_A_MAX, tb);
+}
+
+static int bad_reply(void)
+{
+	errno = EBADMSG;
+	return MNL_CB_ERROR;
+}
+
+static int parse_stats(const struct nlattr *nest, struct stats *st)
+{
+	const struct nlattr *tb[DSR_A_STATS_MAX + 1];
+
+	if (!nest)
+		return 0;
+	if (parse_nest(nest, stats_rules, DSR_A_STATS_MAX, tb))
+		return -EBADMSG;
+	if (tb[DSR_A_STATS_CONNS])
+		st->conns = mnl_attr_get_u64(tb[DSR_A_STATS_CONNS]);
+	if (tb[DSR_A_STATS_PACKETS])
+		st->packets = mnl_attr_get_u64(tb[DSR_A_STATS_PACKETS]);
+	if (tb[DSR_A_STATS_BYTES])
+		st->bytes = mnl_attr_get_u64(tb[DSR_A_STATS_BYTES]);
+	return 0;
+}
+
+/* Exactly one of the two address attributes. */
+static int get_addr(const struct nlattr *a4, const struct nlattr *a6,
+		    struct ipaddr *addr)
+{
+	if (!!a4 == !!a6)
+		return -EBADMSG;
+	if (a4) {
+		addr->family = AF_INET;
+		memcpy(&addr->v4, mnl_attr_get_payload(a4), sizeof(addr->v4));
+	} else {
+		addr->family = AF_INET6;
+		memcpy(&addr->v6, mnl_attr_get_payload(a6), sizeof(addr->v6));
+	}
+	return 0;
+}
+
+static uint16_t get_be16(const struct nlattr *attr)
+{
+	return ntohs(mnl_attr_get_u16(attr));
+}
+
+static int parse_service(const struct nlattr *nest, struct svc *svc)
+{
+	const struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+
+	memset(svc, 0, sizeof(*svc));
+	if (parse_nest(nest, svc_rules, DSR_A_SERVICE_MAX, tb))
+		return -EBADMSG;
+	if (tb[DSR_A_SERVICE_FWMARK]) {
+		svc->key.fwmark = mnl_attr_get_u32(tb[DSR_A_SERVICE_FWMARK]);
+		if (!svc->key.fwmark)
+			return -EBADMSG;
+	} else {
+		if (!tb[DSR_A_SERVICE_PROTOCOL] || !tb[DSR_A_SERVICE_PORT] ||
+		    get_addr(tb[DSR_A_SERVICE_ADDR4], tb[DSR_A_SERVICE_ADDR6],
+			     &svc->key.addr))
+			return -EBADMSG;
+		svc->key.protocol =
+			mnl_attr_get_u8(tb[DSR_A_SERVICE_PROTOCOL]);
+		svc->key.port = get_be16(tb[DSR_A_SERVICE_PORT]);
+	}
+	if (tb[DSR_A_SERVICE_SCHED_NAME])
+		snprintf(svc->sched, sizeof(svc->sched), "%s",
+			 mnl_attr_get_str(tb[DSR_A_SERVICE_SCHED_NAME]));
+	if (tb[DSR_A_SERVICE_FLAGS])
+		svc->flags = mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]);
+	if (tb[DSR_A_SERVICE_TIMEOUT])
+		svc->timeout = mnl_attr_get_u32(tb[DSR_A_SERVICE_TIMEOUT]);
+	if (tb[DSR_A_SERVICE_DEST_COUNT])
+		svc->dest_count =
+			mnl_attr_get_u32(tb[DSR_A_SERVICE_DEST_COUNT]);
+	return parse_stats(tb[DSR_A_SERVICE_STATS], &svc->stats);
+}
+
+static int parse_dest(const struct nlattr *nest, struct dest *d)
+{
+	const struct nlattr *tb[DSR_A_DEST_MAX + 1];
+
+	memset(d, 0, sizeof(*d));
+	if (parse_nest(nest, dest_rules, DSR_A_DEST_MAX, tb) ||
+	    get_addr(tb[DSR_A_DEST_ADDR4], tb[DSR_A_DEST_ADDR6], &d->addr))
+		return -EBADMSG;
+	if (tb[DSR_A_DEST_PORT])
+		d->port = get_be16(tb[DSR_A_DEST_PORT]);
+	if (tb[DSR_A_DEST_FWD_METHOD])
+		d->fwd = mnl_attr_get_u8(tb[DSR_A_DEST_FWD_METHOD]);
+	if (tb[DSR_A_DEST_WEIGHT])
+		d->weight = mnl_attr_get_u32(tb[DSR_A_DEST_WEIGHT]);
+	if (tb[DSR_A_DEST_ACTIVE_FLOWS])
+		d->active = mnl_attr_get_u32(tb[DSR_A_DEST_ACTIVE_FLOWS]);
+	if (tb[DSR_A_DEST_INACTIVE_FLOWS])
+		d->inactive = mnl_attr_get_u32(tb[DSR_A_DEST_INACTIVE_FLOWS]);
+	return parse_stats(tb[DSR_A_DEST_STATS], &d->stats);
+}
+
+/* INFO_GET */
+
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[DSR_A_MAX + 1];
+	const struct nlattr *it[DSR_A_INFO_MAX + 1];
+	struct info *info = data;
+
+	if (parse_msg(nlh, tb) || !tb[DSR_A_INFO] ||
+	    parse_nest(tb[DSR_A_INFO], info_rules, DSR_A_INFO_MAX, it))
+		return bad_reply();
+	if (it[DSR_A_INFO_VERSION])
+		snprintf(info->version, sizeof(info->version), "%s",
+			 mnl_attr_get_str(it[DSR_A_INFO_VERSION]));
+	if (it[DSR_A_INFO_FLOW_COUNT])
+		info->flow_count = mnl_attr_get_u32(it[DSR_A_INFO_FLOW_COUNT]);
+	if (it[DSR_A_INFO_FLOW_MAX])
+		info->flow_max = mnl_attr_get_u32(it[DSR_A_INFO_FLOW_MAX]);
+	return MNL_CB_OK;
+}
+
+/* SERVICE_GET */
+
+static int service_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[DSR_A_MAX + 1];
+	struct listing *l = data;
+	struct svc svc, *n;
+
+	if (parse_msg(nlh, tb) || !tb[DSR_A_SERVICE] ||
+	    parse_service(tb[DSR_A_SERVICE], &svc))
+		return bad_reply();
+	n = realloc(l->svcs, (l->nsvcs + 1) * sizeof(*n));
+	if (!n) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	l->svcs = n;
+	l->svcs[l->nsvcs++] = svc;
+	return MNL_CB_OK;
+}
+
+static void service_reset(void *data)
+{
+	struct listing *l = data;
+	struct info info = l->info;
+
+	listing_free(l);
+	l->info = info;
+}
+
+/* DEST_GET */
+
+static int dest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[DSR_A_MAX + 1];
+	struct svc *svc = data;
+	struct dest d, *n;
+
+	if (parse_msg(nlh, tb) || !tb[DSR_A_DEST] ||
+	    parse_dest(tb[DSR_A_DEST], &d))
+		return bad_reply();
+	n = realloc(svc->dests, (svc->ndests + 1) * sizeof(*n));
+	if (!n) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	svc->dests = n;
+	svc->dests[svc->ndests++] = d;
+	return MNL_CB_OK;
+}
+
+static void dest_reset(void *data)
+{
+	struct svc *svc = data;
+
+	free(svc->dests);
+	svc->dests = NULL;
+	svc->ndests = 0;
+}
+
+static void warn_inconsistent(void)
+{
+	warnf("the tables kept changing while being read; the listing may be inconsistent");
+}
+
+/*
+ * Read the tables (one service when @only is set) into @l. Returns an exit
+ * code; on failure the error has been reported and @l is empty.
+ */
+int fetch_listing(struct nl *nl, const struct svc_key *only,
+		  struct listing *l)
+{
+	char name[SERVICE_STRLEN];
+	struct nlmsghdr *nlh;
+	size_t i;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+
+	nlh = nl_request(nl, DSR_CMD_INFO_GET, 0);
+	ret = nl_do(nl, nlh, info_cb, &l->info);
+	if (ret)
+		return kernel_error(nl, ret, "reading the module information");
+
+	if (only) {
+		nlh = nl_request(nl, DSR_CMD_SERVICE_GET, 0);
+		put_service_key(nlh, only);
+		ret = nl_do(nl, nlh, service_cb, l);
+		if (!ret && l->nsvcs != 1)
+			ret = -EBADMSG;
+		if (ret) {
+			listing_free(l);
+			return kernel_error(nl, ret, "listing service %s",
+					    format_service(only, name,
+							   sizeof(name)));
+		}
+	} else {
+		nlh = nl_request(nl, DSR_CMD_SERVICE_GET, 0);
+		ret = nl_dump(nl, nlh, service_cb, l, service_reset);
+		if (ret < 0) {
+			listing_free(l);
+			return kernel_error(nl, ret, "listing services");
+		}
+		if (ret == NL_DUMP_INCONSISTENT)
+			warn_inconsistent();
+	}
+
+	for (i = 0; i < l->nsvcs; ) {
+		struct svc *svc = &l->svcs[i];
+
+		nlh = nl_request(nl, DSR_CMD_DEST_GET, 0);
+		put_service_key(nlh, &svc->key);
+		ret = nl_dump(nl, nlh, dest_cb, svc, dest_reset);
+		if ((ret == -ESRCH || ret == -ENOENT) && !only) {
+			/* Deleted since the service dump: drop it. */
+			dest_reset(svc);
+			memmove(svc, svc + 1,
+				(l->nsvcs - i - 1) * sizeof(*svc));
+			l->nsvcs--;
+			continue;
+		}
+		if (ret < 0) {
+			kernel_error(nl, ret, "listing real servers of service %s",
+				     format_service(&svc->key, name,
+						    sizeof(name)));
+			listing_free(l);
+			return EXIT_KERNEL;
+		}
+		if (ret == NL_DUMP_INCONSISTENT)
+			warn_inconsistent();
+		i++;
+	}
+	listing_sort(l);
+	return EXIT_OK;
+}
+
+int do_list(struct nl *nl, const struct cmd *cmd)
+{
+	struct listing l;
+	int ret;
+
+	ret = fetch_listing(nl, (cmd->opts & OPT_SERVICE) ? &cmd->svc : NULL,
+			    &l);
+	if (ret)
+		return ret;
+	print_listing(dsradm_out, &l, cmd->fmt);
+	listing_free(&l);
+	return EXIT_OK;
+}

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsradm - administer the dsr Direct Server Return load balancer.
+ *
+ * The command line is ipvsadm's: one command letter (-A -E -D -C -a -e -d
+ * -L -Z -S -R), the service (-t/-u/-f), and the options each command takes.
+ * This file turns argv into a struct cmd, checks it, and dispatches.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dsradm.h"
+#include "nl.h"
+#include "parse.h"
+
+#define DEFAULT_PERSIST		300	/* seconds, ipvsadm's -p default */
+#define RESTORE_MAX_ARGS	64
+
+enum {
+	LO_STATS = 0x100,
+	LO_EXACT,
+	LO_TUN_TYPE,
+};
+
+static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:nj";
+
+static const struct option long_opts[] = {
+	{ "add-service",	no_argument,		NULL, 'A' },
+	{ "edit-service",	no_argument,		NULL, 'E' },
+	{ "delete-service",	no_argument,		NULL, 'D' },
+	{ "clear",		no_argument,		NULL, 'C' },
+	{ "add-server",		no_argument,		NULL, 'a' },
+	{ "edit-server",	no_argument,		NULL, 'e' },
+	{ "delete-server",	no_argument,		NULL, 'd' },
+	{ "list",		no_argument,		NULL, 'L' },
+	{ "zero",		no_argument,		NULL, 'Z' },
+	{ "save",		no_argument,		NULL, 'S' },
+	{ "restore",		no_argument,		NULL, 'R' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'v' },
+	{ "tcp-service",	required_argument,	NULL, 't' },
+	{ "udp-service",	required_argument,	NULL, 'u' },
+	{ "fwmark-service",	required_argument,	NULL, 'f' },
+	{ "scheduler",		required_argument,	NULL, 's' },
+	{ "persistent",		optional_argument,	NULL, 'p' },
+	{ "real-server",	required_argument,	NULL, 'r' },
+	{ "gatewaying",		no_argument,		NULL, 'g' },
+	{ "ipip",		no_argument,		NULL, 'i' },
+	{ "masquerading",	no_argument,		NULL, 'm' },
+	{ "weight",		required_argument,	NULL, 'w' },
+	{ "tun-type",		required_argument,	NULL, LO_TUN_TYPE },
+	{ "numeric",		no_argument,		NULL, 'n' },
+	{ "stats",		no_argument,		NULL, LO_STATS },
+	{ "exact",		no_argument,		NULL, LO_EXACT },
+	{ "json",		no_argument,		NULL, 'j' },
+	{ NULL,			0,			NULL, 0 },
+};
+
+/* What each command needs and accepts. */
+static const struct {
+	const char *name;
+	unsigned int need;
+	unsigned int allow;
+} ops[] = {
+	[OP_LIST]	  = { "--list", 0, OPT_SERVICE | OPT_NUMERIC |
+			      OPT_STATS | OPT_EXACT | OPT_JSON },
+	[OP_ADD_SERVICE]  = { "--add-service", OPT_SERVICE,
+			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST },
+	[OP_EDIT_SERVICE] = { "--edit-service", OPT_SERVICE,
+			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST },
+	[OP_DEL_SERVICE]  = { "--delete-service", OPT_SERVICE, OPT_SERVICE },
+	[OP_CLEAR]	  = { "--clear", 0, 0 },
+	[OP_ADD_DEST]	  = { "--add-server", OPT_SERVICE | OPT_DEST,
+			      OPT_SERVICE | OPT_DEST | OPT_FWD | OPT_WEIGHT |
+			      OPT_TUN_TYPE },
+	[OP_EDIT_DEST]	  = { "--edit-server", OPT_SERVICE | OPT_DEST,
+			      OPT_SERVICE | OPT_DEST | OPT_FWD | OPT_WEIGHT |
+			      OPT_TUN_TYPE },
+	[OP_DEL_DEST]	  = { "--delete-server", OPT_SERVICE | OPT_DEST,
+			      OPT_SERVICE | OPT_DEST },
+	[OP_ZERO]	  = { "--zero", 0, OPT_SERVICE },
+	[OP_SAVE]	  = { "--save", 0, OPT_NUMERIC },
+	[OP_RESTORE]	  = { "--restore", 0, 0 },
+	[OP_HELP]	  = { "--help", 0, 0 },
+	[OP_VERSION]	  = { "--version", 0, 0 },
+};
+
+static const struct {
+	unsigned int opt;
+	const char *name;
+} opt_names[] = {
+	{ OPT_SERVICE,	"-t/-u/-f (service)" },
+	{ OPT_SCHED,	"-s (--scheduler)" },
+	{ OPT_PERSIST,	"-p (--persistent)" },
+	{ OPT_DEST,	"-r (--real-server)" },
+	{ OPT_FWD,	"-g/-i" },
+	{ OPT_WEIGHT,	"-w (--weight)" },
+	{ OPT_TUN_TYPE,	"--tun-type" },
+	{ OPT_NUMERIC,	"-n (--numeric)" },
+	{ OPT_STATS,	"--stats" },
+	{ OPT_EXACT,	"--exact" },
+	{ OPT_JSON,	"-j (--json)" },
+};
+
+static void usage(FILE *f)
+{
+	fputs(
+"dsradm " DSRADM_VERSION " - Direct Server Return load balancer administration\n"
+"Usage:\n"
+"  dsradm -A|-E -t|-u|-f service-address [-s scheduler] [-p [timeout]]\n"
+"  dsradm -D -t|-u|-f service-address\n"
+"  dsradm -C\n"
+"  dsradm -R\n"
+"  dsradm -S [-n]\n"
+"  dsradm -a|-e -t|-u|-f service-address -r server-address [-g|-i]\n"
+"         [--tun-type ipip|gue] [-w weight]\n"
+"  dsradm -d -t|-u|-f service-address -r server-address\n"
+"  dsradm -L|-l [-t|-u|-f service-address] [-n] [--stats] [--exact] [-j]\n"
+"  dsradm -Z [-t|-u|-f service-address]\n"
+"  dsradm -h|-v\n"
+"\n"
+"Commands:\n"
+"  --add-service     -A   add a virtual service\n"
+"  --edit-service    -E   edit a virtual service\n"
+"  --delete-service  -D   delete a virtual service\n"
+"  --clear           -C   delete every virtual service\n"
+"  --restore         -R   read commands (as -S writes them) from stdin\n"
+"  --save            -S   write the tables as commands to stdout\n"
+"  --add-server      -a   add a real server to a service\n"
+"  --edit-server     -e   edit a real server\n"
+"  --delete-server   -d   delete a real server\n"
+"  --list            -L|-l  list the tables (the default)\n"
+"  --zero            -Z   zero the counters of one or all services\n"
+"  --help            -h   this text\n"
+"  --version         -v   the version\n"
+"\n"
+"Options:\n"
+"  --tcp-service  -t address:port   TCP service, a.b.c.d:port or [ipv6]:port\n"
+"  --udp-service  -u address:port   UDP service\n"
+"  --fwmark-service -f fwmark       firewall-mark service (not yet supported)\n"
+"  --scheduler    -s name           scheduler; the kernel's default is rr\n"
+"  --persistent   -p [timeout]      persistence (not yet supported)\n"
+"  --real-server  -r address[:port] real server; its port is the service's\n"
+"  --gatewaying   -g                direct routing (the default)\n"
+"  --ipip         -i                IP-in-IP tunnel\n"
+"  --tun-type     ipip|gue          tunnel type with -i\n"
+"  --weight       -w weight         0..65535 (0: drain), default 1\n"
+"  --numeric      -n                numeric output (always)\n"
+"  --stats                          counters\n"
+"  --exact                          exact numbers (always)\n"
+"  --json         -j                JSON output\n", f);
+}
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errorf("%s", msg);
+	return EXIT_USAGE;
+}
+
+static const char *opt_name(unsigned int opt)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(opt_names); i++)
+		if (opt_names[i].opt == opt)
+			return opt_names[i].name;
+	return "?";
+}
+
+static int set_op(struct cmd *cmd, bool *have_op, enum op op)
+{
+	if (*have_op && cmd->op != op)
+		return usage_error("only one command may be given (%s and %s)",
+				   ops[cmd->op].name, ops[op].name);
+	cmd->op = op;
+	*have_op = true;
+	return 0;
+}
+
+static int set_opt(struct cmd *cmd, unsigned int opt)
+{
+	if (cmd->opts & opt)
+		return usage_error("option %s given more than once",
+				   opt_name(opt));
+	cmd->opts |= opt;
+	return 0;
+}
+
+static int parse_service_opt(struct cmd *cmd, int c, const char *arg)
+{
+	enum parse_err e;
+
+	if (set_opt(cmd, OPT_SERVICE))
+		return EXIT_USAGE;
+	if (c == 'f') {
+		if (parse_u32(arg, 1, UINT32_MAX, &cmd->svc.fwmark))
+			return usage_error("invalid firewall mark '%s': 1..%u",
+					   arg, UINT32_MAX);
+		return 0;
+	}
+	cmd->svc.protocol = c == 't' ? IPPROTO_TCP : IPPROTO_UDP;
+	e = parse_endpoint(arg, &cmd->svc.addr, &cmd->svc.port, true);
+	if (e)
+		return usage_error("invalid service address '%s': %s", arg,
+				   parse_strerror(e));
+	return 0;
+}
+
+/* -p takes an optional argument: -p, -p300, --persistent=300, -p 300. */
+static int parse_persist(struct cmd *cmd, int argc, char **argv,
+			 const char *arg)
+{
+	if (set_opt(cmd, OPT_PERSIST))
+		return EXIT_USAGE;
+	if (!arg && optind < argc && argv[optind][0] >= '0' &&
+	    argv[optind][0] <= '9')
+		arg = argv[optind++];
+	if (!arg) {
+		cmd->timeout = DEFAULT_PERSIST;
+		return 0;
+	}
+	if (parse_u32(arg, 1, UINT32_MAX, &cmd->timeout))
+		return usage_error("invalid persistence timeout '%s': 1..%u seconds",
+				   arg, UINT32_MAX);
+	return 0;
+}
+
+static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
+			char **argv)
+{
+	enum parse_err e;
+	uint8_t fwd;
+
+	switch (c) {
+	case 'A':
+		return set_op(cmd, have_op, OP_ADD_SERVICE);
+	case 'E':
+		return set_op(cmd, have_op, OP_EDIT_SERVICE);
+	case 'D':
+		return set_op(cmd, have_op, OP_DEL_SERVICE);
+	case 'C':
+		return set_op(cmd, have_op, OP_CLEAR);
+	case 'a':
+		return set_op(cmd, have_op, OP_ADD_DEST);
+	case 'e':
+		return set_op(cmd, have_op, OP_EDIT_DEST);
+	case 'd':
+		return set_op(cmd, have_op, OP_DEL_DEST);
+	case 'L':
+	case 'l':
+		return set_op(cmd, have_op, OP_LIST);
+	case 'Z':
+		return set_op(cmd, have_op, OP_ZERO);
+	case 'S':
+		return set_op(cmd, have_op, OP_SAVE);
+	case 'R':
+		return set_op(cmd, have_op, OP_RESTORE);
+	case 'v':
+		return set_op(cmd, have_op, OP_VERSION);
+	case 't':
+	case 'u':
+	case 'f':
+		return parse_service_opt(cmd, c, optarg);
+	case 's':
+		if (set_opt(cmd, OPT_SCHED))
+			return EXIT_USAGE;
+		if (!*optarg || strlen(optarg) >= DSR_SCHED_NAME_MAX)
+			return usage_error("invalid scheduler name '%s': 1..%d characters",
+					   optarg, DSR_SCHED_NAME_MAX - 1);
+		snprintf(cmd->sched, sizeof(cmd->sched), "%s", optarg);
+		return 0;
+	case 'p':
+		return parse_persist(cmd, argc, argv, optarg);
+	case 'r':
+		if (set_opt(cmd, OPT_DEST))
+			return EXIT_USAGE;
+		e = parse_endpoint(optarg, &cmd->dest, &cmd->dest_port, false);
+		if (e)
+			return usage_error("invalid real server address '%s': %s",
+					   optarg, parse_strerror(e));
+		return 0;
+	case 'g':
+	case 'i':
+		fwd = c == 'g' ? DSR_FWD_DR : DSR_FWD_TUN;
+		if ((cmd->opts & OPT_FWD) && cmd->fwd != fwd)
+			return usage_error("-g and -i are mutually exclusive");
+		cmd->opts |= OPT_FWD;
+		cmd->fwd = fwd;
+		return 0;
+	case 'm':
+		return usage_error("dsr forwards by direct server return; masquerading (-m) is not supported");
+	case 'w':
+		if (set_opt(cmd, OPT_WEIGHT))
+			return EXIT_USAGE;
+		if (parse_u32(optarg, 0, DSR_WEIGHT_MAX, &cmd->weight))
+			return usage_error("invalid weight '%s': 0..%u",
+					   optarg, DSR_WEIGHT_MAX);
+		return 0;
+	case LO_TUN_TYPE:
+		if (set_opt(cmd, OPT_TUN_TYPE))
+			return EXIT_USAGE;
+		if (!strcmp(optarg, "ipip"))
+			cmd->tun_type = DSR_TUN_IPIP;
+		else if (!strcmp(optarg, "gue"))
+			cmd->tun_type = DSR_TUN_GUE;
+		else
+			return usage_error("invalid tunnel type '%s': ipip or gue",
+					   optarg);
+		return 0;
+	case 'n':
+		cmd->opts |= OPT_NUMERIC;
+		return 0;
+	case LO_STATS:
+		cmd->opts |= OPT_STATS;
+		return 0;
+	case LO_EXACT:
+		cmd->opts |= OPT_EXACT;
+		return 0;
+	case 'j':
+		cmd->opts |= OPT_JSON;
+		return 0;
+	case ':':
+		return usage_error("option '%s' requires an argument",
+				   argv[optind - 1]);
+	}
+	if (optopt)
+		return usage_error("unknown option '-%c'", optopt);
+	return usage_error("unknown option '%s'", argv[optind - 1]);
+}
+
+static int check_cmd(struct cmd *cmd)
+{
+	unsigned int bad, opt;
+
+	bad = cmd->opts & ~ops[cmd->op].allow;
+	if (bad) {
+		opt = bad & -bad;
+		return usage_error("option %s is not valid with %s",
+				   opt_name(opt), ops[cmd->op].name);
+	}
+	bad = ops[cmd->op].need & ~cmd->opts;
+	if (bad) {
+		opt = bad & -bad;
+		return usage_error("%s needs %s", ops[cmd->op].name,
+				   opt_name(opt));
+	}
+	if ((cmd->opts & OPT_DEST) && cmd->dest_port && !cmd->svc.fwmark &&
+	    cmd->dest_port != cmd->svc.port)
+		return usage_error("real server port %u differs from service port %u: direct server return cannot map ports",
+				   cmd->dest_port, cmd->svc.port);
+	if ((cmd->opts & OPT_TUN_TYPE) && cmd->fwd != DSR_FWD_TUN)
+		return usage_error("--tun-type is only valid with -i (--ipip)");
+
+	if (cmd->op == OP_SAVE)
+		cmd->fmt = FMT_RULES | FMT_NUMERIC;
+	if (cmd->opts & OPT_NUMERIC)
+		cmd->fmt |= FMT_NUMERIC;
+	if (cmd->opts & OPT_STATS)
+		cmd->fmt |= FMT_STATS;
+	if (cmd->opts & OPT_EXACT)
+		cmd->fmt |= FMT_EXACT;
+	if (cmd->opts & OPT_JSON)
+		cmd->fmt |= FMT_JSON;
+	return 0;
+}
+
+/*
+ * Parse argv into @cmd. Returns 0 or EXIT_USAGE (the error is reported).
+ * @have_op tells whether a command letter was given.
+ */
+int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
+{
+	int c, ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->op = OP_LIST;
+	cmd->fwd = DSR_FWD_DR;
+	cmd->weight = 1;
+	*have_op = false;
+
+	optind = 0;	/* glibc: full reset, we may be called again (-R) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			cmd->op = OP_HELP;
+			return 0;
+		}
+		ret = parse_option(cmd, have_op, c, argc, argv);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return check_cmd(cmd);
+}
+
+static int execute(struct nl *nl, struct cmd *cmd);
+
+/* -R: one command per line, as -S (or ipvsadm -Sn) writes them. */
+static int do_restore(struct nl *nl)
+{
+	char *argv[RESTORE_MAX_ARGS + 1];
+	char *line = NULL, *tok, *save;
+	size_t cap = 0;
+	struct cmd cmd;
+	bool have_op;
+	int argc, ret = EXIT_OK;
+
+	dsradm_lineno = 0;
+	while (getline(&line, &cap, dsradm_in) >= 0) {
+		dsradm_lineno++;
+		argc = 0;
+		argv[argc++] = "dsradm";
+		for (tok = strtok_r(line, " \t\r\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (argc == 1 && tok[0] == '#')
+				break;
+			if (argc == RESTORE_MAX_ARGS) {
+				ret = usage_error("too many arguments");
+				goto out;
+			}
+			argv[argc++] = tok;
+		}
+		argv[argc] = NULL;
+		if (argc == 1)
+			continue;
+		ret = parse_args(argc, argv, &cmd, &have_op);
+		if (ret)
+			goto out;
+		switch (cmd.op) {
+		case OP_ADD_SERVICE:
+		case OP_EDIT_SERVICE:
+		case OP_DEL_SERVICE:
+		case OP_CLEAR:
+		case OP_ADD_DEST:
+		case OP_EDIT_DEST:
+		case OP_DEL_DEST:
+		case OP_ZERO:
+			if (have_op)
+				break;
+			/* fall through */
+		default:
+			ret = usage_error("-R accepts only -A -E -D -C -a -e -d -Z");
+			goto out;
+		}
+		ret = execute(nl, &cmd);
+		if (ret)
+			goto out;
+	}
+	if (ferror(dsradm_in))
+		ret = usage_error("reading standard input: %s",
+				  strerror(errno));
+out:
+	dsradm_lineno = 0;
+	free(line);
+	return ret;
+}
+
+static int execute(struct nl *nl, struct cmd *cmd)
+{
+	switch (cmd->op) {
+	case OP_ADD_SERVICE:
+	case OP_EDIT_SERVICE:
+	case OP_DEL_SERVICE:
+		return do_service(nl, cmd);
+	case OP_CLEAR:
+		return do_flush(nl);
+	case OP_ADD_DEST:
+	case OP_EDIT_DEST:
+	case OP_DEL_DEST:
+		return do_dest(nl, cmd);
+	case OP_ZERO:
+		return do_zero(nl, cmd);
+	case OP_LIST:
+	case OP_SAVE:
+		return do_list(nl, cmd);
+	case OP_RESTORE:
+		return do_restore(nl);
+	case OP_HELP:
+	case OP_VERSION:
+		break;
+	}
+	return EXIT_OK;
+}
+
+static int default_nl_open(struct nl **nlp)
+{
+	return nl_open(nlp, DSR_GENL_NAME, DSR_GENL_VERSION);
+}
+
+/* Tests put a fake kernel here. */
+int (*dsradm_nl_open)(struct nl **nlp) = default_nl_open;
+
+int dsradm_run(int argc, char **argv)
+{
+	struct nl *nl;
+	struct cmd cmd;
+	bool have_op;
+	int ret;
+
+	if (!dsradm_in)
+		dsradm_in = stdin;
+	if (!dsradm_out)
+		dsradm_out = stdout;
+	if (!dsradm_err)
+		dsradm_err = stderr;
+
+	ret = parse_args(argc, argv, &cmd, &have_op);
+	if (ret)
+		return ret;
+	if (cmd.op == OP_HELP) {
+		usage(dsradm_out);
+		return EXIT_OK;
+	}
+	if (cmd.op == OP_VERSION) {
+		fprintf(dsradm_out, "dsradm %s (dsr netlink version %d)\n",
+			DSRADM_VERSION, DSR_GENL_VERSION);
+		return EXIT_OK;
+	}
+
+	ret = dsradm_nl_open(&nl);
+	if (ret == -ENOENT) {
+		errorf("the dsr kernel module is not loaded (try: modprobe dsr)");
+		return EXIT_KERNEL;
+	}
+	if (ret)
+		return kernel_error(NULL, ret, "talking to the kernel");
+
+	ret = execute(nl, &cmd);
+	nl_close(nl);
+	if (fflush(dsradm_out) && !ret) {
+		errorf("writing output: %s", strerror(errno));
+		ret = EXIT_KERNEL;
+	}
+	return ret;
+}
+
+#ifndef DSRADM_NO_MAIN
+int main(int argc, char **argv)
+{
+	return dsradm_run(argc, argv);
+}
+#endif

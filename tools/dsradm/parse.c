@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsradm - parsing and formatting of numbers, addresses and endpoints.
+ *
+ * Only numeric forms are accepted: a.b.c.d[:port], [ipv6][:port], and a
+ * bare ipv6 address where no port is needed. No DNS, no service names.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "parse.h"
+
+/* Decimal only: no sign, no spaces, no empty string, no overflow. */
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -ERANGE;
+	}
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static enum parse_err parse_port(const char *s, uint16_t *port)
+{
+	uint32_t v;
+
+	if (parse_u32(s, 1, 65535, &v))
+		return PARSE_BAD_PORT;
+	*port = (uint16_t)v;
+	return PARSE_OK;
+}
+
+static bool parse_ip(const char *s, size_t len, int family,
+		     struct ipaddr *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(family, buf, family == AF_INET ?
+		      (void *)&addr->v4 : (void *)&addr->v6) != 1)
+		return false;
+	addr->family = family;
+	return true;
+}
+
+enum parse_err parse_endpoint(const char *s, struct ipaddr *addr,
+			      uint16_t *port, bool need_port)
+{
+	const char *colon, *end;
+	struct ipaddr a = { 0 };
+	uint16_t p = 0;
+
+	if (!s || !*s)
+		return PARSE_EMPTY;
+
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (!end || !parse_ip(s + 1, (size_t)(end - s - 1), AF_INET6,
+				      &a))
+			return PARSE_BAD_ADDR;
+		if (end[1] == ':') {
+			if (parse_port(end + 2, &p))
+				return PARSE_BAD_PORT;
+		} else if (end[1] != '\0') {
+			return PARSE_BAD_ADDR;
+		}
+	} else {
+		colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':')) {
+			/* Bare IPv6: only valid without a port. */
+			if (!parse_ip(s, strlen(s), AF_INET6, &a))
+				return PARSE_BAD_ADDR;
+			if (need_port)
+				return PARSE_NEED_BRACKETS;
+		} else {
+			if (!parse_ip(s, colon ? (size_t)(colon - s) :
+				      strlen(s), AF_INET, &a))
+				return PARSE_BAD_ADDR;
+			if (colon && parse_port(colon + 1, &p))
+				return PARSE_BAD_PORT;
+		}
+	}
+	if (need_port && !p)
+		return PARSE_NO_PORT;
+	*addr = a;
+	*port = p;
+	return PARSE_OK;
+}
+
+const char *parse_strerror(enum parse_err err)
+{
+	switch (err) {
+	case PARSE_OK:
+		return "no error";
+	case PARSE_EMPTY:
+		return "empty address";
+	case PARSE_BAD_ADDR:
+		return "not a numeric IPv4 or [IPv6] address";
+	case PARSE_NO_PORT:
+		return "a port is required (address:port)";
+	case PARSE_BAD_PORT:
+		return "port must be a number in 1..65535";
+	case PARSE_NEED_BRACKETS:
+		return "write IPv6 with a port as [address]:port";
+	}
+	return "invalid address";
+}
+
+const char *proto_name(uint8_t protocol)
+{
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_UDP:
+		return "UDP";
+	case 0:
+		return "FWM";
+	}
+	return "???";
+}
+
+const char *fwd_name(uint8_t fwd)
+{
+	switch (fwd) {
+	case DSR_FWD_DR:
+		return "Route";
+	case DSR_FWD_TUN:
+		return "Tunnel";
+	}
+	return "Unknown";
+}
+
+char *format_addr(const struct ipaddr *addr, char *buf, size_t len)
+{
+	const void *src = addr->family == AF_INET6 ?
+			  (const void *)&addr->v6 : (const void *)&addr->v4;
+
+	if (!inet_ntop(addr->family == AF_INET6 ? AF_INET6 : AF_INET, src,
+		       buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+char *format_endpoint(const struct ipaddr *addr, uint16_t port, char *buf,
+		      size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	format_addr(addr, a, sizeof(a));
+	if (addr->family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+	return buf;
+}
+
+/* "TCP 10.0.0.1:80", "UDP [2001:db8::1]:53", "FWM 7": for messages. */
+char *format_service(const struct svc_key *key, char *buf, size_t len)
+{
+	char ep[ENDPOINT_STRLEN];
+
+	if (key->fwmark)
+		snprintf(buf, len, "FWM %u", key->fwmark);
+	else
+		snprintf(buf, len, "%s %s", proto_name(key->protocol),
+			 format_endpoint(&key->addr, key->port, ep,
+					 sizeof(ep)));
+	return buf;
+}

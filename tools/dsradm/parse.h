@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dsradm - parsing and formatting of numbers, addresses and endpoints. */
+#ifndef DSRADM_PARSE_H
+#define DSRADM_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+
+#include "dsradm.h"
+
+enum parse_err {
+	PARSE_OK,
+	PARSE_EMPTY,		/* nothing given */
+	PARSE_BAD_ADDR,		/* not a numeric IPv4/IPv6 address */
+	PARSE_NO_PORT,		/* port required but missing */
+	PARSE_BAD_PORT,		/* port not a number in 1..65535 */
+	PARSE_NEED_BRACKETS,	/* IPv6 with port needs [addr]:port */
+};
+
+/* "[" + IPv6 + "]:" + 5 digits + NUL, rounded up. */
+#define ENDPOINT_STRLEN		(INET6_ADDRSTRLEN + 8)
+/* "TCP " or "UDP " or "FWM " + endpoint or fwmark. */
+#define SERVICE_STRLEN		(ENDPOINT_STRLEN + 8)
+
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+enum parse_err parse_endpoint(const char *s, struct ipaddr *addr,
+			      uint16_t *port, bool need_port);
+const char *parse_strerror(enum parse_err err);
+
+const char *proto_name(uint8_t protocol);
+char *format_addr(const struct ipaddr *addr, char *buf, size_t len);
+char *format_endpoint(const struct ipaddr *addr, uint16_t port, char *buf,
+		      size_t len);
+char *format_service(const struct svc_key *key, char *buf, size_t len);
+const char *fwd_name(uint8_t fwd);
+
+#endif /* DSRADM_PARSE_H */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dsradm - listing output: ipvsadm's table, --stats, -S rules, -j JSON. */
+#ifndef DSRADM_PRINT_H
+#define DSRADM_PRINT_H
+
+#include <stdio.h>
+
+#include "dsradm.h"
+
+int svc_key_cmp(const struct svc_key *a, const struct svc_key *b);
+void listing_sort(struct listing *l);
+void listing_free(struct listing *l);
+void print_listing(FILE *f, const struct listing *l, unsigned int fmt);
+
+#endif /* DSRADM_PRINT_H */

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsradm - service commands: -A, -E, -D, -C, -Z.
+ */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+
+#include "dsradm.h"
+#include "nl.h"
+#include "parse.h"
+
+/* The DSR_A_SERVICE nest with the key only. */
+static void put_key_attrs(struct nlmsghdr *nlh, const struct svc_key *key)
+{
+	if (key->fwmark) {
+		mnl_attr_put_u32(nlh, DSR_A_SERVICE_FWMARK, key->fwmark);
+		return;
+	}
+	mnl_attr_put_u8(nlh, DSR_A_SERVICE_PROTOCOL, key->protocol);
+	if (key->addr.family == AF_INET6)
+		mnl_attr_put(nlh, DSR_A_SERVICE_ADDR6, sizeof(key->addr.v6),
+			     &key->addr.v6);
+	else
+		mnl_attr_put(nlh, DSR_A_SERVICE_ADDR4, sizeof(key->addr.v4),
+			     &key->addr.v4);
+	mnl_attr_put_u16(nlh, DSR_A_SERVICE_PORT, htons(key->port));
+}
+
+void put_service_key(struct nlmsghdr *nlh, const struct svc_key *key)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DSR_A_SERVICE);
+
+	put_key_attrs(nlh, key);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* SERVICE_NEW / SERVICE_SET / SERVICE_DEL body. */
+void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DSR_A_SERVICE);
+
+	put_key_attrs(nlh, &cmd->svc);
+	if (cmd->op != OP_DEL_SERVICE) {
+		if (cmd->sched[0])
+			mnl_attr_put_strz(nlh, DSR_A_SERVICE_SCHED_NAME,
+					  cmd->sched);
+		if (cmd->timeout)
+			mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT,
+					 cmd->timeout);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+int do_service(struct nl *nl, const struct cmd *cmd)
+{
+	char name[SERVICE_STRLEN];
+	struct nlmsghdr *nlh;
+	const char *what;
+	uint8_t c;
+	int ret;
+
+	switch (cmd->op) {
+	case OP_ADD_SERVICE:
+		c = DSR_CMD_SERVICE_NEW;
+		what = "adding";
+		break;
+	case OP_EDIT_SERVICE:
+		c = DSR_CMD_SERVICE_SET;
+		what = "editing";
+		break;
+	default:
+		c = DSR_CMD_SERVICE_DEL;
+		what = "deleting";
+		break;
+	}
+	nlh = nl_request(nl, c, 0);
+	build_service(nlh, cmd);
+	ret = nl_do(nl, nlh, NULL, NULL);
+	if (ret)
+		return kernel_error(nl, ret, "%s service %s", what,
+				    format_service(&cmd->svc, name,
+						   sizeof(name)));
+	return EXIT_OK;
+}
+
+int do_flush(struct nl *nl)
+{
+	struct nlmsghdr *nlh = nl_request(nl, DSR_CMD_FLUSH, 0);
+	int ret;
+
+	ret = nl_do(nl, nlh, NULL, NULL);
+	if (ret)
+		return kernel_error(nl, ret, "clearing the service table");
+	return EXIT_OK;
+}
+
+int do_zero(struct nl *nl, const struct cmd *cmd)
+{
+	struct nlmsghdr *nlh = nl_request(nl, DSR_CMD_ZERO, 0);
+	char name[SERVICE_STRLEN];
+	int ret;
+
+	if (cmd->opts & OPT_SERVICE)
+		put_service_key(nlh, &cmd->svc);
+	ret = nl_do(nl, nlh, NULL, NULL);
+	if (!ret)
+		return EXIT_OK;
+	if (cmd->opts & OPT_SERVICE)
+		return kernel_error(nl, ret, "zeroing counters of service %s",
+				    format_service(&cmd->svc, name,
+						   sizeof(name)));
+	return kernel_error(nl, ret, "zeroing counters");
+}

@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A fake dsr kernel behind the nl transport; see fake_kernel.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "fake_kernel.h"
+#include "nl.h"
+#include "print.h"
+
+#define FAKE_FAMILY_ID	0x1d
+#define FAKE_PORTID	4242
+#define Q_MAX		64
+#define DGRAM_MAX	8192
+#define PER_DGRAM	2		/* dump messages per datagram */
+
+struct fake_kernel fake;
+
+static struct {
+	char buf[DGRAM_MAX] __attribute__((aligned(8)));
+	size_t len;
+} q[Q_MAX];
+static size_t q_head, q_tail;
+
+static const struct nlmsghdr *req;	/* request being handled */
+static const char *ext_msg;		/* extack text for the reply */
+
+void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.flow_max = 1048576;
+	q_head = q_tail = 0;
+}
+
+/* Reply building. */
+
+static struct nlmsghdr *new_msg(bool new_dgram, uint16_t type,
+				uint16_t flags)
+{
+	struct nlmsghdr *nlh;
+
+	if (new_dgram || q_tail == q_head) {
+		if (q_tail == Q_MAX)
+			abort();
+		q[q_tail++].len = 0;
+	}
+	nlh = mnl_nlmsg_put_header(q[q_tail - 1].buf + q[q_tail - 1].len);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = req->nlmsg_seq;
+	nlh->nlmsg_pid = FAKE_PORTID;
+	return nlh;
+}
+
+static void end_msg(struct nlmsghdr *nlh)
+{
+	q[q_tail - 1].len += NLMSG_ALIGN(nlh->nlmsg_len);
+	if (q[q_tail - 1].len > DGRAM_MAX - 1024)
+		abort();
+}
+
+static struct nlmsghdr *new_genl(bool new_dgram, uint16_t type, uint8_t cmd,
+				 uint16_t flags)
+{
+	struct nlmsghdr *nlh = new_msg(new_dgram, type, flags);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->cmd = cmd;
+	g->version = DSR_GENL_VERSION;
+	return nlh;
+}
+
+static void put_ext_msg(struct nlmsghdr *nlh)
+{
+	if (ext_msg && !fake.no_extack) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, ext_msg);
+	}
+}
+
+static void ack(int err)
+{
+	struct nlmsghdr *nlh = new_msg(true, NLMSG_ERROR, 0);
+	struct nlmsgerr *e;
+
+	if (fake.echo_request) {
+		e = mnl_nlmsg_put_extra_header(nlh, sizeof(int) +
+					       NLMSG_ALIGN(req->nlmsg_len));
+		memcpy(&e->msg, req, req->nlmsg_len);
+	} else {
+		nlh->nlmsg_flags |= NLM_F_CAPPED;
+		e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+		e->msg = *req;
+	}
+	e->error = err;
+	if (err)
+		put_ext_msg(nlh);
+	end_msg(nlh);
+}
+
+static void done(int err, bool intr)
+{
+	struct nlmsghdr *nlh = new_msg(false, NLMSG_DONE, NLM_F_MULTI);
+	int *p = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+
+	*p = err;
+	if (intr)
+		nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
+	if (err)
+		put_ext_msg(nlh);
+	end_msg(nlh);
+}
+
+static int reject(int err, const char *msg)
+{
+	ext_msg = msg;
+	return err;
+}
+
+/* Request parsing, as strict as the module's policies. */
+
+struct pol {
+	uint16_t min, max;	/* payload length bounds */
+};
+
+static const struct pol top_pol[DSR_A_MAX + 1] = {
+	[DSR_A_SERVICE] = { 0, 0xffff },
+	[DSR_A_DEST] = { 0, 0xffff },
+};
+
+static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
+	[DSR_A_SERVICE_PROTOCOL] = { 1, 1 },
+	[DSR_A_SERVICE_ADDR4] = { 4, 4 },
+	[DSR_A_SERVICE_ADDR6] = { 16, 16 },
+	[DSR_A_SERVICE_PORT] = { 2, 2 },
+	[DSR_A_SERVICE_FWMARK] = { 4, 4 },
+	[DSR_A_SERVICE_SCHED_NAME] = { 2, DSR_SCHED_NAME_MAX },
+	[DSR_A_SERVICE_FLAGS] = { 4, 4 },
+	[DSR_A_SERVICE_TIMEOUT] = { 4, 4 },
+};
+
+static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
+	[DSR_A_DEST_ADDR4] = { 4, 4 },
+	[DSR_A_DEST_ADDR6] = { 16, 16 },
+	[DSR_A_DEST_PORT] = { 2, 2 },
+	[DSR_A_DEST_FWD_METHOD] = { 1, 1 },
+	[DSR_A_DEST_WEIGHT] = { 4, 4 },
+	[DSR_A_DEST_TUN_TYPE] = { 1, 1 },
+	[DSR_A_DEST_TUN_PORT] = { 2, 2 },
+};
+
+static int parse(const void *p, size_t len, const struct pol *pol,
+		 unsigned int max, const struct nlattr **tb)
+{
+	const struct nlattr *attr;
+	size_t seen = 0;
+	uint16_t type, alen;
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	mnl_attr_for_each_payload(p, len) {
+		type = mnl_attr_get_type(attr);
+		alen = mnl_attr_get_payload_len(attr);
+		seen += NLMSG_ALIGN(attr->nla_len);
+		if (type > max || !pol[type].max)
+			return reject(-EINVAL, "unknown attribute");
+		if (alen < pol[type].min || alen > pol[type].max)
+			return reject(-EINVAL, "attribute has a wrong length");
+		tb[type] = attr;
+	}
+	if (seen != NLMSG_ALIGN(len))
+		return reject(-EINVAL, "trailing bytes");
+	return 0;
+}
+
+static int parse_nest(const struct nlattr *n, const struct pol *pol,
+		      unsigned int max, const struct nlattr **tb)
+{
+	return parse(mnl_attr_get_payload(n), mnl_attr_get_payload_len(n),
+		     pol, max, tb);
+}
+
+static int get_key(const struct nlattr **tb, struct svc_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (tb[DSR_A_SERVICE_FWMARK]) {
+		if (tb[DSR_A_SERVICE_PROTOCOL] || tb[DSR_A_SERVICE_ADDR4] ||
+		    tb[DSR_A_SERVICE_ADDR6] || tb[DSR_A_SERVICE_PORT])
+			return reject(-EINVAL, "fwmark excludes address keys");
+		return reject(-EOPNOTSUPP,
+			      "firewall mark services are not supported yet");
+	}
+	if (!tb[DSR_A_SERVICE_PROTOCOL] || !tb[DSR_A_SERVICE_PORT] ||
+	    !!tb[DSR_A_SERVICE_ADDR4] == !!tb[DSR_A_SERVICE_ADDR6])
+		return reject(-EINVAL, "incomplete service key");
+	k->protocol = mnl_attr_get_u8(tb[DSR_A_SERVICE_PROTOCOL]);
+	if (k->protocol != IPPROTO_TCP && k->protocol != IPPROTO_UDP)
+		return reject(-EINVAL, "protocol must be TCP or UDP");
+	k->port = ntohs(mnl_attr_get_u16(tb[DSR_A_SERVICE_PORT]));
+	if (!k->port)
+		return reject(-EINVAL, "service port must not be 0");
+	if (tb[DSR_A_SERVICE_ADDR4]) {
+		k->addr.family = AF_INET;
+		memcpy(&k->addr.v4, mnl_attr_get_payload(
+			       tb[DSR_A_SERVICE_ADDR4]), 4);
+	} else {
+		k->addr.family = AF_INET6;
+		memcpy(&k->addr.v6, mnl_attr_get_payload(
+			       tb[DSR_A_SERVICE_ADDR6]), 16);
+	}
+	return 0;
+}
+
+struct fake_svc *fake_find(const struct svc_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < fake.nsvcs; i++)
+		if (!svc_key_cmp(&fake.svcs[i].svc.key, key))
+			return &fake.svcs[i];
+	return NULL;
+}
+
+/* The DSR_A_SERVICE nest of a request: key plus the rest. */
+static int req_service(const struct nlattr **top, const struct nlattr **tb,
+		       struct svc_key *k)
+{
+	int ret;
+
+	if (!top[DSR_A_SERVICE])
+		return reject(-EINVAL, "missing service");
+	ret = parse_nest(top[DSR_A_SERVICE], svc_pol, DSR_A_SERVICE_MAX, tb);
+	if (!ret)
+		ret = get_key(tb, k);
+	return ret;
+}
+
+static int key_only(const struct nlattr **tb)
+{
+	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
+	    tb[DSR_A_SERVICE_TIMEOUT])
+		return reject(-EINVAL, "only the service key is expected");
+	return 0;
+}
+
+static int set_service_attrs(const struct nlattr **tb, struct svc *svc)
+{
+	const char *s;
+
+	if (tb[DSR_A_SERVICE_TIMEOUT])
+		return reject(-EOPNOTSUPP, "persistence is not supported yet");
+	if (tb[DSR_A_SERVICE_FLAGS] &&
+	    mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]) & ~DSR_SERVICE_F_ALL)
+		return reject(-EINVAL, "unknown service flags");
+	if (tb[DSR_A_SERVICE_SCHED_NAME]) {
+		if (mnl_attr_validate(tb[DSR_A_SERVICE_SCHED_NAME],
+				      MNL_TYPE_NUL_STRING))
+			return reject(-EINVAL, "scheduler name not terminated");
+		s = mnl_attr_get_str(tb[DSR_A_SERVICE_SCHED_NAME]);
+		if (strcmp(s, "rr") && strcmp(s, "wrr") && strcmp(s, "mh"))
+			return reject(-ENOENT, "unknown scheduler");
+		strcpy(svc->sched, s);
+	}
+	return 0;
+}
+
+static void put_key(struct nlmsghdr *nlh, const struct svc_key *k)
+{
+	mnl_attr_put_u8(nlh, DSR_A_SERVICE_PROTOCOL, k->protocol);
+	if (k->addr.family == AF_INET6)
+		mnl_attr_put(nlh, DSR_A_SERVICE_ADDR6, 16, &k->addr.v6);
+	else
+		mnl_attr_put(nlh, DSR_A_SERVICE_ADDR4, 4, &k->addr.v4);
+	mnl_attr_put_u16(nlh, DSR_A_SERVICE_PORT, htons(k->port));
+}
+
+static void put_stats(struct nlmsghdr *nlh, uint16_t type,
+		      const struct stats *st)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+
+	/* No PAD attributes: dsradm must not depend on 8-byte alignment. */
+	mnl_attr_put_u64(nlh, DSR_A_STATS_CONNS, st->conns);
+	mnl_attr_put_u64(nlh, DSR_A_STATS_PACKETS, st->packets);
+	mnl_attr_put_u64(nlh, DSR_A_STATS_BYTES, st->bytes);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void put_service(bool new_dgram, uint16_t flags,
+			const struct fake_svc *fs, bool intr)
+{
+	struct nlmsghdr *nlh = new_genl(new_dgram, FAKE_FAMILY_ID,
+					DSR_CMD_SERVICE_GET, flags);
+	struct nlattr *n;
+
+	if (intr)
+		nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
+	n = mnl_attr_nest_start(nlh, DSR_A_SERVICE);
+	put_key(nlh, &fs->svc.key);
+	mnl_attr_put_strz(nlh, DSR_A_SERVICE_SCHED_NAME, fs->svc.sched);
+	mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, 0);
+	mnl_attr_put_u32(nlh, DSR_A_SERVICE_DEST_COUNT, (uint32_t)fs->ndests);
+	/* Something a newer kernel might send: must be skipped. */
+	mnl_attr_put_u32(nlh, DSR_A_SERVICE_MAX + 5, 0xdeadbeef);
+	put_stats(nlh, DSR_A_SERVICE_STATS, &fs->svc.stats);
+	mnl_attr_nest_end(nlh, n);
+	end_msg(nlh);
+}
+
+static void put_dest(const struct fake_svc *fs, const struct dest *d,
+		     bool new_dgram, bool intr)
+{
+	struct nlmsghdr *nlh = new_genl(new_dgram, FAKE_FAMILY_ID,
+					DSR_CMD_DEST_GET, NLM_F_MULTI);
+	struct nlattr *n;
+	char junk[5] = { 0 };
+
+	if (intr)
+		nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
+	n = mnl_attr_nest_start(nlh, DSR_A_SERVICE);
+	put_key(nlh, &fs->svc.key);
+	mnl_attr_nest_end(nlh, n);
+	n = mnl_attr_nest_start(nlh, DSR_A_DEST);
+	if (fake.bad_dest_addr)
+		mnl_attr_put(nlh, DSR_A_DEST_ADDR4, sizeof(junk), junk);
+	else if (d->addr.family == AF_INET6)
+		mnl_attr_put(nlh, DSR_A_DEST_ADDR6, 16, &d->addr.v6);
+	else
+		mnl_attr_put(nlh, DSR_A_DEST_ADDR4, 4, &d->addr.v4);
+	mnl_attr_put_u16(nlh, DSR_A_DEST_PORT, htons(d->port));
+	mnl_attr_put_u8(nlh, DSR_A_DEST_FWD_METHOD, d->fwd);
+	mnl_attr_put_u32(nlh, DSR_A_DEST_WEIGHT, d->weight);
+	mnl_attr_put_u32(nlh, DSR_A_DEST_ACTIVE_FLOWS, d->active);
+	mnl_attr_put_u32(nlh, DSR_A_DEST_INACTIVE_FLOWS, d->inactive);
+	put_stats(nlh, DSR_A_DEST_STATS, &d->stats);
+	mnl_attr_nest_end(nlh, n);
+	end_msg(nlh);
+}
+
+static bool take_intr(void)
+{
+	if (fake.intr_dumps <= 0)
+		return false;
+	fake.intr_dumps--;
+	return true;
+}
+
+/* Commands. */
+
+static int cmd_service(uint8_t cmd, const struct nlattr **top)
+{
+	const struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	struct fake_svc *fs, n = { 0 };
+	struct svc_key k;
+	int ret;
+
+	if (top[DSR_A_DEST])
+		return reject(-EINVAL, "unexpected destination");
+	ret = req_service(top, tb, &k);
+	if (ret)
+		return ret;
+	fs = fake_find(&k);
+	switch (cmd) {
+	case DSR_CMD_SERVICE_NEW:
+		if (fs)
+			return reject(-EEXIST, "service already exists");
+		if (fake.nsvcs == FAKE_MAX_SVCS)
+			return reject(-ENOSPC, "too many services");
+		n.svc.key = k;
+		strcpy(n.svc.sched, "rr");
+		ret = set_service_attrs(tb, &n.svc);
+		if (ret)
+			return ret;
+		fake.svcs[fake.nsvcs++] = n;
+		return 0;
+	case DSR_CMD_SERVICE_SET:
+		if (!fs)
+			return reject(-ESRCH, "service not found");
+		return set_service_attrs(tb, &fs->svc);
+	case DSR_CMD_SERVICE_DEL:
+		if (!fs)
+			return reject(-ESRCH, "service not found");
+		ret = key_only(tb);
+		if (ret)
+			return ret;
+		*fs = fake.svcs[--fake.nsvcs];
+		return 0;
+	}
+	/* SERVICE_GET do */
+	ret = key_only(tb);
+	if (ret)
+		return ret;
+	if (!fs)
+		return reject(-ESRCH, "service not found");
+	put_service(true, 0, fs, false);
+	return 0;
+}
+
+static bool same_addr(const struct ipaddr *a, const struct ipaddr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET6)
+		return !memcmp(&a->v6, &b->v6, sizeof(a->v6));
+	return a->v4.s_addr == b->v4.s_addr;
+}
+
+static int cmd_dest(uint8_t cmd, const struct nlattr **top)
+{
+	const struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	const struct nlattr *dt[DSR_A_DEST_MAX + 1];
+	struct dest d = { .fwd = DSR_FWD_DR, .weight = 1 }, *old = NULL;
+	struct fake_svc *fs;
+	struct svc_key k;
+	size_t i;
+	int ret;
+
+	ret = req_service(top, tb, &k);
+	if (!ret)
+		ret = key_only(tb);
+	if (ret)
+		return ret;
+	fs = fake_find(&k);
+	if (!fs)
+		return reject(-ESRCH, "service not found");
+	if (!top[DSR_A_DEST])
+		return reject(-EINVAL, "missing destination");
+	ret = parse_nest(top[DSR_A_DEST], dest_pol, DSR_A_DEST_MAX, dt);
+	if (ret)
+		return ret;
+	if (!!dt[DSR_A_DEST_ADDR4] == !!dt[DSR_A_DEST_ADDR6])
+		return reject(-EINVAL, "exactly one destination address");
+	if (dt[DSR_A_DEST_ADDR4]) {
+		d.addr.family = AF_INET;
+		memcpy(&d.addr.v4, mnl_attr_get_payload(dt[DSR_A_DEST_ADDR4]),
+		       4);
+	} else {
+		d.addr.family = AF_INET6;
+		memcpy(&d.addr.v6, mnl_attr_get_payload(dt[DSR_A_DEST_ADDR6]),
+		       16);
+	}
+	if (d.addr.family != k.addr.family)
+		return reject(-EAFNOSUPPORT,
+			      "destination and service address families differ");
+	d.port = k.port;
+	if (dt[DSR_A_DEST_PORT]) {
+		uint16_t p = ntohs(mnl_attr_get_u16(dt[DSR_A_DEST_PORT]));
+
+		if (p && p != k.port)
+			return reject(-EINVAL,
+				      "destination port must be the service port");
+	} else if (cmd == DSR_CMD_DEST_DEL) {
+		return reject(-EINVAL, "missing destination port");
+	}
+	for (i = 0; i < fs->ndests; i++)
+		if (same_addr(&fs->dests[i].addr, &d.addr))
+			old = &fs->dests[i];
+
+	if (cmd == DSR_CMD_DEST_DEL) {
+		if (dt[DSR_A_DEST_FWD_METHOD] || dt[DSR_A_DEST_WEIGHT])
+			return reject(-EINVAL, "only the destination key is expected");
+		if (!old)
+			return reject(-ESRCH, "real server not found");
+		*old = fs->dests[--fs->ndests];
+		return 0;
+	}
+	if (dt[DSR_A_DEST_TUN_TYPE] || dt[DSR_A_DEST_TUN_PORT])
+		return reject(-EOPNOTSUPP, "tunnel types are not supported yet");
+	if (dt[DSR_A_DEST_FWD_METHOD])
+		d.fwd = mnl_attr_get_u8(dt[DSR_A_DEST_FWD_METHOD]);
+	if (d.fwd == DSR_FWD_TUN)
+		return reject(-EOPNOTSUPP, "tunnel forwarding is not supported yet");
+	if (d.fwd != DSR_FWD_DR)
+		return reject(-EINVAL, "unknown forwarding method");
+	if (dt[DSR_A_DEST_WEIGHT])
+		d.weight = mnl_attr_get_u32(dt[DSR_A_DEST_WEIGHT]);
+	if (d.weight > DSR_WEIGHT_MAX)
+		return reject(-ERANGE, "weight out of range");
+	if (cmd == DSR_CMD_DEST_NEW) {
+		if (old)
+			return reject(-EEXIST, "real server already exists");
+		if (fs->ndests == FAKE_MAX_DESTS)
+			return reject(-ENOSPC, "too many destinations");
+		fs->dests[fs->ndests++] = d;
+		return 0;
+	}
+	if (!old)
+		return reject(-ESRCH, "real server not found");
+	old->fwd = d.fwd;
+	old->weight = d.weight;
+	return 0;
+}
+
+static void dump_services(void)
+{
+	bool intr = take_intr();
+	struct nlmsghdr *nlh;
+	size_t i;
+
+	if (fake.huge_len) {
+		/* libmnl's mnl_nlmsg_ok() takes this for a good message. */
+		nlh = new_genl(true, FAKE_FAMILY_ID, DSR_CMD_SERVICE_GET,
+			       NLM_F_MULTI);
+		end_msg(nlh);
+		nlh->nlmsg_len = 0x80000000U | GENL_HDRLEN;
+	}
+	for (i = 0; i < fake.nsvcs; i++)
+		put_service(i % PER_DGRAM == 0, NLM_F_MULTI, &fake.svcs[i],
+			    intr && i == 0);
+	done(0, intr && !fake.nsvcs);
+}
+
+static void dump_dests(const struct nlattr **top)
+{
+	const struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	struct fake_svc *fs;
+	struct svc_key k;
+	bool intr;
+	size_t i;
+	int ret;
+
+	ret = req_service(top, tb, &k);
+	if (ret) {
+		done(ret, false);
+		return;
+	}
+	fs = fake.vanish ? NULL : fake_find(&k);
+	if (!fs) {
+		/* The module reports dump errors in NLMSG_DONE. */
+		ext_msg = "service not found";
+		done(-ESRCH, false);
+		return;
+	}
+	intr = take_intr();
+	for (i = 0; i < fs->ndests; i++)
+		put_dest(fs, &fs->dests[i], i % PER_DGRAM == 0, intr && !i);
+	done(0, intr && !fs->ndests);
+}
+
+static int cmd_info(void)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+
+	if (fake.no_info)
+		return -EOPNOTSUPP;
+	nlh = new_genl(true, FAKE_FAMILY_ID, DSR_CMD_INFO_GET, 0);
+	n = mnl_attr_nest_start(nlh, DSR_A_INFO);
+	mnl_attr_put_strz(nlh, DSR_A_INFO_VERSION, "0.1.0");
+	mnl_attr_put_u32(nlh, DSR_A_INFO_FLOW_MAX, fake.flow_max);
+	mnl_attr_put_u32(nlh, DSR_A_INFO_FLOW_COUNT, fake.flow_count);
+	mnl_attr_put_u32(nlh, DSR_A_INFO_SERVICE_COUNT, (uint32_t)fake.nsvcs);
+	mnl_attr_put_u8(nlh, DSR_A_INFO_HOOK, DSR_HOOK_PRE_ROUTING);
+	mnl_attr_nest_end(nlh, n);
+	end_msg(nlh);
+	return 0;
+}
+
+static int cmd_zero(const struct nlattr **top)
+{
+	const struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	struct fake_svc *fs;
+	struct svc_key k;
+	size_t i, j;
+	int ret;
+
+	if (top[DSR_A_SERVICE]) {
+		ret = req_service(top, tb, &k);
+		if (!ret)
+			ret = key_only(tb);
+		if (ret)
+			return ret;
+		fs = fake_find(&k);
+		if (!fs)
+			return reject(-ESRCH, "service not found");
+		memset(&fs->svc.stats, 0, sizeof(fs->svc.stats));
+		for (j = 0; j < fs->ndests; j++)
+			memset(&fs->dests[j].stats, 0, sizeof(struct stats));
+		return 0;
+	}
+	for (i = 0; i < fake.nsvcs; i++) {
+		memset(&fake.svcs[i].svc.stats, 0, sizeof(struct stats));
+		for (j = 0; j < fake.svcs[i].ndests; j++)
+			memset(&fake.svcs[i].dests[j].stats, 0,
+			       sizeof(struct stats));
+	}
+	return 0;
+}
+
+static void handle_dsr(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *top[DSR_A_MAX + 1];
+	bool dump = nlh->nlmsg_flags & NLM_F_DUMP;
+	int ret;
+
+	fake.last_cmd = g->cmd;
+	fake.last_flags = nlh->nlmsg_flags;
+	if (fake.eperm) {
+		ack(-EPERM);
+		return;
+	}
+	if (g->version != DSR_GENL_VERSION) {
+		ack(reject(-EINVAL, "bad genl version"));
+		return;
+	}
+	ret = parse(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN),
+		    mnl_nlmsg_get_payload_len(nlh) - GENL_HDRLEN, top_pol,
+		    DSR_A_MAX, top);
+	if (ret) {
+		ack(ret);
+		return;
+	}
+	if (dump && g->cmd == DSR_CMD_SERVICE_GET) {
+		if (top[DSR_A_SERVICE] || top[DSR_A_DEST])
+			ack(reject(-EINVAL, "the service dump takes no attributes"));
+		else
+			dump_services();
+		return;
+	}
+	if (dump && g->cmd == DSR_CMD_DEST_GET) {
+		dump_dests(top);
+		return;
+	}
+	if (dump) {
+		ack(reject(-EOPNOTSUPP, "no dump for this command"));
+		return;
+	}
+	if (!(nlh->nlmsg_flags & NLM_F_ACK)) {
+		ack(reject(-EINVAL, "fake: dsradm always asks for an ACK"));
+		return;
+	}
+	switch (g->cmd) {
+	case DSR_CMD_SERVICE_NEW:
+	case DSR_CMD_SERVICE_SET:
+	case DSR_CMD_SERVICE_DEL:
+	case DSR_CMD_SERVICE_GET:
+		ret = cmd_service(g->cmd, top);
+		break;
+	case DSR_CMD_DEST_NEW:
+	case DSR_CMD_DEST_SET:
+	case DSR_CMD_DEST_DEL:
+		ret = cmd_dest(g->cmd, top);
+		break;
+	case DSR_CMD_FLUSH:
+		ret = top[DSR_A_SERVICE] ? reject(-EINVAL, "no attributes") : 0;
+		if (!ret)
+			fake.nsvcs = 0;
+		break;
+	case DSR_CMD_ZERO:
+		ret = cmd_zero(top);
+		break;
+	case DSR_CMD_INFO_GET:
+		ret = cmd_info();
+		break;
+	default:
+		ret = reject(-EOPNOTSUPP, "unknown command");
+	}
+	ack(ret);
+}
+
+static void handle_ctrl(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+	const char *name = NULL;
+	struct nlmsghdr *r;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_NAME &&
+		    !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+			name = mnl_attr_get_str(attr);
+	if (fake.not_loaded || !name || strcmp(name, DSR_GENL_NAME)) {
+		ack(-ENOENT);
+		return;
+	}
+	r = new_genl(true, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 0);
+	mnl_attr_put_strz(r, CTRL_ATTR_FAMILY_NAME, DSR_GENL_NAME);
+	mnl_attr_put_u16(r, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY_ID);
+	mnl_attr_put_u32(r, CTRL_ATTR_VERSION, DSR_GENL_VERSION);
+	end_msg(r);
+	ack(0);
+}
+
+/* Transport. */
+
+static int fake_send(void *priv, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	(void)priv;
+	fake.requests++;
+	if (len < sizeof(*nlh) || nlh->nlmsg_len != len ||
+	    !(nlh->nlmsg_flags & NLM_F_REQUEST) ||
+	    len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -EINVAL;
+	req = nlh;
+	ext_msg = NULL;
+	if (nlh->nlmsg_type == GENL_ID_CTRL)
+		handle_ctrl(nlh);
+	else if (nlh->nlmsg_type == FAKE_FAMILY_ID)
+		handle_dsr(nlh);
+	else
+		ack(-EOPNOTSUPP);
+	req = NULL;
+	return 0;
+}
+
+static ssize_t fake_recv(void *priv, void *buf, size_t len)
+{
+	size_t n;
+
+	(void)priv;
+	if (q_head == q_tail)
+		return -EAGAIN;	/* dsradm waited for a reply never sent */
+	n = q[q_head].len;
+	if (n > len)
+		return -ENOSPC;
+	memcpy(buf, q[q_head].buf, n);
+	if (++q_head == q_tail)
+		q_head = q_tail = 0;
+	return (ssize_t)n;
+}
+
+static const struct nl_transport fake_transport = {
+	.send = fake_send,
+	.recv = fake_recv,
+	.portid = FAKE_PORTID,
+};
+
+int fake_nl_open(struct nl **nlp)
+{
+	q_head = q_tail = 0;
+	return nl_open_transport(nlp, DSR_GENL_NAME, DSR_GENL_VERSION,
+				 &fake_transport, &fake);
+}

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * End-to-end host tests: dsradm's command line, run in-process against the
+ * fake kernel. Checks exit codes, the single error line, what reached the
+ * kernel, and that listings read back from netlink match the goldens.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+
+#include "dsradm.h"
+#include "fake_kernel.h"
+#include "parse.h"
+#include "tap.h"
+
+struct result {
+	int rc;
+	char *out;
+	char *err;
+};
+
+static struct result res;
+
+static void run_in(const char *line, const char *input)
+{
+	char *argv[64], *copy, *tok, *save;
+	size_t olen, elen;
+	int argc = 0;
+	FILE *in;
+
+	free(res.out);
+	free(res.err);
+	copy = strdup(line);
+	argv[argc++] = "dsradm";
+	for (tok = strtok_r(copy, " ", &save); tok && argc < 63;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+
+	in = fmemopen((void *)(input ? input : ""), input ? strlen(input) + 1 :
+		      1, "r");
+	dsradm_in = in;
+	dsradm_out = open_memstream(&res.out, &olen);
+	dsradm_err = open_memstream(&res.err, &elen);
+	res.rc = dsradm_run(argc, argv);
+	fclose(dsradm_out);
+	fclose(dsradm_err);
+	fclose(in);
+	free(copy);
+}
+
+static void run(const char *line)
+{
+	run_in(line, NULL);
+}
+
+static bool eq(const char *got, const char *want, const char *label)
+{
+	if (!strcmp(got, want))
+		return true;
+	tap_diag(label, want);
+	tap_diag("got", got);
+	return false;
+}
+
+/* Success: exit 0, nothing on stderr. */
+static void expect_ok(const char *line)
+{
+	run(line);
+	ok(res.rc == 0 && eq(res.err, "", "stderr"), "dsradm %s", line);
+}
+
+/* Failure: that exit code, exactly this one line on stderr. */
+static void expect_fail(const char *line, int rc, const char *msg)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "dsradm: %s\n", msg);
+	run(line);
+	ok(res.rc == rc && eq(res.err, want, "stderr"),
+	   "dsradm %s -> %d, \"%s\"", line, rc, msg);
+}
+
+static char *slurp(const char *name)
+{
+	char path[512], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/golden/%s", TEST_DIR, name);
+	f = fopen(path, "r");
+	if (!f)
+		return strdup("(missing golden file)");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void expect_golden(const char *line, const char *name)
+{
+	char *want = slurp(name);
+
+	run(line);
+	if (res.rc)
+		printf("# exit code %d\n", res.rc);
+	ok(res.rc == 0 && eq(res.err, "", "stderr") &&
+	   eq(res.out, want, name), "dsradm %s matches golden/%s", line, name);
+	free(want);
+}
+
+static struct fake_svc *svc(const char *proto, const char *ep)
+{
+	struct svc_key k = {
+		.protocol = !strcmp(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP,
+	};
+
+	if (parse_endpoint(ep, &k.addr, &k.port, true))
+		return NULL;
+	return fake_find(&k);
+}
+
+static struct dest *dest(struct fake_svc *fs, const char *addr)
+{
+	struct ipaddr a;
+	uint16_t port;
+	size_t i;
+
+	if (!fs || parse_endpoint(addr, &a, &port, false))
+		return NULL;
+	for (i = 0; i < fs->ndests; i++)
+		if (fs->dests[i].addr.family == a.family &&
+		    !memcmp(&fs->dests[i].addr.v6, &a.v6,
+			    a.family == AF_INET ? 4 : 16))
+			return &fs->dests[i];
+	return NULL;
+}
+
+/* Build the table of the design's example, through the command line. */
+static void build_example(void)
+{
+	struct fake_svc *fs;
+	struct dest *d;
+
+	fake_reset();
+	expect_ok("-A -t 10.0.0.100:80 -s rr");
+	expect_ok("-a -t 10.0.0.100:80 -r 10.0.1.3");
+	expect_ok("--add-server --tcp-service 10.0.0.100:80 --real-server 10.0.1.2:80 --gatewaying --weight 1");
+	expect_ok("-A -u [2001:db8::1]:53");
+
+	fake.flow_count = 12;
+	fs = svc("tcp", "10.0.0.100:80");
+	if (!fs || !dest(fs, "10.0.1.2") || !dest(fs, "10.0.1.3")) {
+		ok(0, "building the example table");
+		return;
+	}
+	fs->svc.stats = (struct stats){ 20, 140, 12345 };
+	d = dest(fs, "10.0.1.2");
+	d->active = 3;
+	d->stats = (struct stats){ 10, 70, 6000 };
+	d = dest(fs, "10.0.1.3");
+	d->active = 3;
+	d->stats = (struct stats){ 10, 70, 6345 };
+}
+
+static void test_add_and_list(void)
+{
+	struct fake_svc *fs;
+	struct dest *d;
+
+	fake_reset();
+	expect_golden("-Ln", "empty-kernel.txt");
+
+	build_example();
+	fs = svc("tcp", "10.0.0.100:80");
+	ok(fs && !strcmp(fs->svc.sched, "rr") && fs->ndests == 2,
+	   "the kernel has the TCP service with two real servers");
+	d = dest(fs, "10.0.1.3");
+	ok(d && d->port == 80 && d->weight == 1 && d->fwd == DSR_FWD_DR,
+	   "-r without port: DEST_PORT = service port, weight 1, DR");
+	fs = svc("udp", "[2001:db8::1]:53");
+	ok(fs && !strcmp(fs->svc.sched, "rr"),
+	   "-A without -s: the kernel's default scheduler");
+
+	expect_golden("-Ln", "list.txt");
+	expect_golden("-L", "list.txt");
+	expect_golden("-l -n --exact", "list.txt");
+	expect_golden("", "list.txt");
+	expect_golden("-Ln --stats", "list-stats.txt");
+	expect_golden("--list --numeric --stats --exact", "list-stats.txt");
+	expect_golden("-Sn", "save.txt");
+	expect_golden("-L -j", "list.json");
+	expect_golden("-L --json --stats", "list.json");
+	expect_golden("-L -t 10.0.0.100:80", "list-one.txt");
+	ok(fake.last_cmd == DSR_CMD_DEST_GET &&
+	   (fake.last_flags & NLM_F_DUMP), "-L -t: DEST_GET dump last");
+	expect_fail("-L -t 10.9.9.9:80", 255, "service not found");
+	expect_golden("-L -u [2001:db8::1]:53 -n", "list-one6.txt");
+}
+
+static void test_kernel_errors(void)
+{
+	struct fake_svc *fs;
+	struct dest *d;
+
+	build_example();
+	expect_fail("-A -t 10.0.0.100:80", 255, "service already exists");
+	expect_fail("-A -t 10.0.0.1:80 -s nosuch", 255, "unknown scheduler");
+	expect_fail("-A -t 10.0.0.1:80 -p", 255,
+		    "persistence is not supported yet");
+	expect_fail("-A -f 7 -s rr", 255,
+		    "firewall mark services are not supported yet");
+	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.9 -i", 255,
+		    "tunnel forwarding is not supported yet");
+	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.9 -i --tun-type gue", 255,
+		    "tunnel types are not supported yet");
+	expect_fail("-a -t 10.0.0.100:80 -r [2001:db8::5]", 255,
+		    "destination and service address families differ");
+	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.2", 255,
+		    "real server already exists");
+	expect_fail("-e -t 10.0.0.100:80 -r 10.0.1.99", 255,
+		    "real server not found");
+	expect_fail("-d -t 10.0.0.1:80 -r 10.0.1.2", 255, "service not found");
+	expect_fail("-E -t 10.0.0.1:80 -s wrr", 255, "service not found");
+
+	fake.no_extack = true;
+	expect_fail("-A -t 10.0.0.100:80", 255,
+		    "adding service TCP 10.0.0.100:80: File exists");
+	expect_fail("-D -u [2001:db8::9]:53", 255,
+		    "deleting service UDP [2001:db8::9]:53: not found");
+	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.2", 255,
+		    "adding real server 10.0.1.2:80 to service TCP 10.0.0.100:80: File exists");
+	expect_fail("-L -t 10.9.9.9:80", 255,
+		    "listing service TCP 10.9.9.9:80: not found");
+	fake.no_extack = false;
+
+	fake.echo_request = true;
+	expect_fail("-A -t 10.0.0.100:80 -s rr", 255,
+		    "service already exists");
+	fake.echo_request = false;
+
+	fake.eperm = true;
+	expect_fail("-Ln", 255, "permission denied: CAP_NET_ADMIN is required");
+	expect_fail("-C", 255, "permission denied: CAP_NET_ADMIN is required");
+	fake.eperm = false;
+
+	fake.not_loaded = true;
+	expect_fail("-Ln", 255,
+		    "the dsr kernel module is not loaded (try: modprobe dsr)");
+	fake.not_loaded = false;
+
+	fake.no_info = true;
+	expect_fail("-Ln", 255,
+		    "reading the module information: Operation not supported");
+	fake.no_info = false;
+
+	fake.bad_dest_addr = true;
+	expect_fail("-Ln", 255,
+		    "listing real servers of service TCP 10.0.0.100:80: malformed reply from the kernel");
+	ok(!strcmp(res.out, ""), "nothing on stdout after a malformed reply");
+	fake.bad_dest_addr = false;
+	expect_golden("-Ln", "list.txt");
+
+	fake.huge_len = true;
+	expect_fail("-Ln", 255,
+		    "listing services: malformed reply from the kernel");
+	fake.huge_len = false;
+
+	/* Edits reach the kernel. */
+	expect_ok("-e -t 10.0.0.100:80 -r 10.0.1.2:80 -w 0");
+	d = dest(svc("tcp", "10.0.0.100:80"), "10.0.1.2");
+	ok(d && d->weight == 0, "-e -w 0 drains");
+	expect_ok("-e -t 10.0.0.100:80 -r 10.0.1.2");
+	ok(d && d->weight == 1, "-e without -w sends weight 1, as ipvsadm");
+	expect_ok("-E -t 10.0.0.100:80 -s wrr");
+	fs = svc("tcp", "10.0.0.100:80");
+	ok(fs && !strcmp(fs->svc.sched, "wrr"), "-E -s wrr");
+	ok(fake.last_cmd == DSR_CMD_SERVICE_SET, "-E sends SERVICE_SET");
+	expect_ok("-d -t 10.0.0.100:80 -r 10.0.1.2:80");
+	ok(fs && fs->ndests == 1 && !dest(fs, "10.0.1.2"), "-d deletes");
+	ok(fake.last_cmd == DSR_CMD_DEST_DEL, "-d sends DEST_DEL");
+
+	expect_ok("-Z -t 10.0.0.100:80");
+	ok(fs && fs->svc.stats.conns == 0 && fs->dests[0].stats.conns == 0,
+	   "-Z -t zeroes one service");
+	expect_ok("-Z");
+	ok(fake.last_cmd == DSR_CMD_ZERO, "-Z sends ZERO");
+	expect_fail("-Z -t 10.0.0.1:80", 255, "service not found");
+
+	expect_ok("-D -u [2001:db8::1]:53");
+	ok(!svc("udp", "[2001:db8::1]:53"), "-D deletes");
+	expect_ok("-C");
+	ok(fake.nsvcs == 0 && fake.last_cmd == DSR_CMD_FLUSH,
+	   "-C flushes");
+}
+
+static void test_dumps(void)
+{
+	unsigned int before;
+
+	build_example();
+	fake.intr_dumps = 1;
+	before = fake.requests;
+	expect_golden("-Ln", "list.txt");
+	ok(fake.requests - before == 6,
+	   "an interrupted dump is retried (family, info, 2 service dumps, 2 dest dumps)");
+
+	fake.intr_dumps = 1000;
+	run("-Ln");
+	ok(res.rc == 0 &&
+	   eq(res.err, "dsradm: warning: the tables kept changing while being read; the listing may be inconsistent\n"
+	      "dsradm: warning: the tables kept changing while being read; the listing may be inconsistent\n"
+	      "dsradm: warning: the tables kept changing while being read; the listing may be inconsistent\n",
+	      "stderr"),
+	   "a dump that never settles: a warning per dump, exit 0");
+	fake.intr_dumps = 0;
+
+	fake.vanish = true;
+	expect_golden("-Ln", "empty-example.txt");
+	expect_fail("-L -t 10.0.0.100:80", 255, "service not found");
+	fake.no_extack = true;
+	expect_fail("-L -t 10.0.0.100:80", 255,
+		    "listing real servers of service TCP 10.0.0.100:80: not found");
+	fake.no_extack = false;
+	fake.vanish = false;
+}
+
+static void test_usage(void)
+{
+	static const struct {
+		const char *line;
+		const char *msg;
+	} cases[] = {
+		{ "-A -t 10.0.0.1:80 -m", "dsr forwards by direct server return; masquerading (-m) is not supported" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --masquerading", "dsr forwards by direct server return; masquerading (-m) is not supported" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1:8080", "real server port 8080 differs from service port 80: direct server return cannot map ports" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -w 65536", "invalid weight '65536': 0..65535" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -w -1", "invalid weight '-1': 0..65535" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -g -i", "-g and -i are mutually exclusive" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-type gre -i", "invalid tunnel type 'gre': ipip or gue" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-type gue", "--tun-type is only valid with -i (--ipip)" },
+		{ "-A -t 10.0.0.1", "invalid service address '10.0.0.1': a port is required (address:port)" },
+		{ "-A -t 10.0.0.1:0", "invalid service address '10.0.0.1:0': port must be a number in 1..65535" },
+		{ "-A -t www.example.com:80", "invalid service address 'www.example.com:80': not a numeric IPv4 or [IPv6] address" },
+		{ "-A -u 2001:db8::1:53", "invalid service address '2001:db8::1:53': write IPv6 with a port as [address]:port" },
+		{ "-A -t 10.0.0.1:80 -s averyveryverylongname", "invalid scheduler name 'averyveryverylongname': 1..15 characters" },
+		{ "-A -t 10.0.0.1:80 -s rr -s wrr", "option -s (--scheduler) given more than once" },
+		{ "-A -t 10.0.0.1:80 -u 10.0.0.1:80", "option -t/-u/-f (service) given more than once" },
+		{ "-A -t 10.0.0.1:80 -p 0", "invalid persistence timeout '0': 1..4294967295 seconds" },
+		{ "-A -f 0", "invalid firewall mark '0': 1..4294967295" },
+		{ "-A", "--add-service needs -t/-u/-f (service)" },
+		{ "-a -t 10.0.0.1:80", "--add-server needs -r (--real-server)" },
+		{ "-d -r 10.0.1.1", "--delete-server needs -t/-u/-f (service)" },
+		{ "-D -t 10.0.0.1:80 -s rr", "option -s (--scheduler) is not valid with --delete-service" },
+		{ "-A -t 10.0.0.1:80 -w 3", "option -w (--weight) is not valid with --add-service" },
+		{ "-C -t 10.0.0.1:80", "option -t/-u/-f (service) is not valid with --clear" },
+		{ "-L --stats -r 10.0.1.1", "option -r (--real-server) is not valid with --list" },
+		{ "-A -E -t 10.0.0.1:80", "only one command may be given (--add-service and --edit-service)" },
+		{ "-x", "unknown option '-x'" },
+		{ "--rate", "unknown option '--rate'" },
+		{ "-L foo", "unexpected argument 'foo'" },
+		{ "-A -t", "option '-t' requires an argument" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --weight", "option '--weight' requires an argument" },
+	};
+	size_t i;
+
+	fake_reset();
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		expect_fail(cases[i].line, 2, cases[i].msg);
+		ok(fake.requests == 0 && !strcmp(res.out, ""),
+		   "  ... and nothing reached the kernel");
+	}
+
+	run("-h");
+	ok(res.rc == 0 && strstr(res.out, "Usage:") && !*res.err,
+	   "-h prints usage on stdout");
+	run("-A -t 1.2.3.4:80 --help");
+	ok(res.rc == 0 && strstr(res.out, "Usage:"), "--help wins");
+	run("-v");
+	ok(res.rc == 0 && !strncmp(res.out, "dsradm 0.1.0", 12), "-v");
+	ok(fake.requests == 0, "help and version do not talk to the kernel");
+}
+
+static void test_persist_parse(void)
+{
+	struct cmd cmd;
+	bool have;
+	char *a1[] = { "dsradm", "-A", "-t", "1.2.3.4:80", "-p", NULL };
+	char *a2[] = { "dsradm", "-A", "-p", "60", "-t", "1.2.3.4:80", NULL };
+	char *a3[] = { "dsradm", "-A", "-t", "1.2.3.4:80", "-p120", NULL };
+	char *a4[] = { "dsradm", "-A", "--persistent=90", "-t", "1.2.3.4:80",
+		       NULL };
+	char *a5[] = { "dsradm", "-Ln", NULL };
+
+	ok(parse_args(5, a1, &cmd, &have) == 0 && cmd.timeout == 300,
+	   "-p alone: 300 s");
+	ok(parse_args(6, a2, &cmd, &have) == 0 && cmd.timeout == 60 &&
+	   cmd.svc.port == 80, "-p 60");
+	ok(parse_args(5, a3, &cmd, &have) == 0 && cmd.timeout == 120, "-p120");
+	ok(parse_args(5, a4, &cmd, &have) == 0 && cmd.timeout == 90,
+	   "--persistent=90");
+	ok(parse_args(2, a5, &cmd, &have) == 0 && have &&
+	   cmd.op == OP_LIST && (cmd.fmt & FMT_NUMERIC), "-Ln");
+}
+
+static void test_restore(void)
+{
+	char *save = slurp("save.txt");
+	char *more;
+
+	build_example();
+	run("-S");
+	ok(res.rc == 0 && eq(res.out, save, "save"), "-S");
+	expect_ok("-C");
+	run_in("-R", save);
+	ok(res.rc == 0 && !*res.err, "-R reads -S output back");
+	expect_golden("-Sn", "save.txt");
+
+	expect_ok("-C");
+	run_in("--restore",
+	       "# saved by ipvsadm -Sn\n"
+	       "\n"
+	       "-A -t 10.0.0.100:80 -s rr\n"
+	       "  -a -t 10.0.0.100:80 -r 10.0.1.2:80 -g -w 1\t\n"
+	       "-a -t 10.0.0.100:80 -r 10.0.1.3:80 -g -w 1\r\n"
+	       "-A -u [2001:db8::1]:53 -s rr\n");
+	ok(res.rc == 0 && !*res.err, "-R: comments, blank lines, CRLF");
+	expect_golden("-S", "save.txt");
+
+	more = "-A -t 10.0.0.7:80\n"
+	       "-a -t 10.0.0.7:80 -r 10.0.1.1:80 -m -w 1\n"
+	       "-A -t 10.0.0.8:80\n";
+	expect_ok("-C");
+	run_in("-R", more);
+	ok(res.rc == 2 &&
+	   eq(res.err, "dsradm: line 2: dsr forwards by direct server return; masquerading (-m) is not supported\n", "stderr"),
+	   "-R stops at the first bad line and names it");
+	ok(fake.nsvcs == 1, "  ... after applying the lines before it");
+
+	run_in("-R", "-A -t 10.0.0.7:80\n");
+	ok(res.rc == 255 &&
+	   eq(res.err, "dsradm: line 1: service already exists\n", "stderr"),
+	   "-R: kernel error with line number");
+	run_in("-R", "-L\n");
+	ok(res.rc == 2 &&
+	   eq(res.err, "dsradm: line 1: -R accepts only -A -E -D -C -a -e -d -Z\n", "stderr"),
+	   "-R refuses -L");
+	run_in("-R", "-t 10.0.0.7:80\n");
+	ok(res.rc == 2, "-R refuses a line without a command");
+	free(save);
+}
+
+int main(void)
+{
+	dsradm_nl_open = fake_nl_open;
+
+	test_usage();
+	test_persist_parse();
+	test_add_and_list();
+	test_kernel_errors();
+	test_dumps();
+	test_restore();
+	free(res.out);
+	free(res.err);
+	return tap_done();
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host tests for parse.c: numbers, endpoints, formatting. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "parse.h"
+#include "tap.h"
+
+static void test_u32(void)
+{
+	uint32_t v = 7;
+
+	ok(parse_u32("0", 0, 10, &v) == 0 && v == 0, "u32: 0");
+	ok(parse_u32("65535", 0, 65535, &v) == 0 && v == 65535,
+	   "u32: 65535 at the top of the range");
+	ok(parse_u32("65536", 0, 65535, &v) < 0, "u32: 65536 out of range");
+	ok(parse_u32("4294967295", 0, UINT32_MAX, &v) == 0 &&
+	   v == UINT32_MAX, "u32: UINT32_MAX");
+	ok(parse_u32("4294967296", 0, UINT32_MAX, &v) < 0, "u32: overflow");
+	ok(parse_u32("99999999999999999999999", 0, UINT32_MAX, &v) < 0,
+	   "u32: long overflow");
+	ok(parse_u32("", 0, 10, &v) < 0, "u32: empty");
+	ok(parse_u32("-1", 0, 10, &v) < 0, "u32: negative");
+	ok(parse_u32("+1", 0, 10, &v) < 0, "u32: plus sign");
+	ok(parse_u32(" 1", 0, 10, &v) < 0, "u32: leading space");
+	ok(parse_u32("1x", 0, 10, &v) < 0, "u32: trailing junk");
+	ok(parse_u32("0x10", 0, 100, &v) < 0, "u32: no hex");
+	ok(parse_u32("0", 1, 10, &v) < 0, "u32: below min");
+}
+
+struct ep_case {
+	const char *in;
+	bool need_port;
+	enum parse_err err;
+	int family;
+	uint16_t port;
+	const char *out;	/* format_endpoint() of the result */
+};
+
+static const struct ep_case ep_cases[] = {
+	{ "10.0.0.1:80", true, PARSE_OK, AF_INET, 80, "10.0.0.1:80" },
+	{ "10.0.0.1:65535", true, PARSE_OK, AF_INET, 65535,
+	  "10.0.0.1:65535" },
+	{ "10.0.0.1", false, PARSE_OK, AF_INET, 0, NULL },
+	{ "10.0.0.1", true, PARSE_NO_PORT, 0, 0, NULL },
+	{ "10.0.0.1:", true, PARSE_BAD_PORT, 0, 0, NULL },
+	{ "10.0.0.1:0", true, PARSE_BAD_PORT, 0, 0, NULL },
+	{ "10.0.0.1:0", false, PARSE_BAD_PORT, 0, 0, NULL },
+	{ "10.0.0.1:65536", true, PARSE_BAD_PORT, 0, 0, NULL },
+	{ "10.0.0.1:http", true, PARSE_BAD_PORT, 0, 0, NULL },
+	{ "10.0.0.1:80x", true, PARSE_BAD_PORT, 0, 0, NULL },
+	{ "10.0.0:80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "10.0.0.256:80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "host.example:80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ ":80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "", true, PARSE_EMPTY, 0, 0, NULL },
+	{ "[2001:db8::1]:53", true, PARSE_OK, AF_INET6, 53,
+	  "[2001:db8::1]:53" },
+	{ "[2001:DB8:0::1]:53", true, PARSE_OK, AF_INET6, 53,
+	  "[2001:db8::1]:53" },
+	{ "[::ffff:10.0.0.1]:80", true, PARSE_OK, AF_INET6, 80,
+	  "[::ffff:10.0.0.1]:80" },
+	{ "[2001:db8::1]", false, PARSE_OK, AF_INET6, 0, NULL },
+	{ "[2001:db8::1]", true, PARSE_NO_PORT, 0, 0, NULL },
+	{ "2001:db8::1", false, PARSE_OK, AF_INET6, 0, NULL },
+	{ "2001:db8::1", true, PARSE_NEED_BRACKETS, 0, 0, NULL },
+	{ "2001:db8::1:80", true, PARSE_NEED_BRACKETS, 0, 0, NULL },
+	{ "[2001:db8::1]:", true, PARSE_BAD_PORT, 0, 0, NULL },
+	{ "[2001:db8::1]80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "[2001:db8::1", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "[10.0.0.1]:80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "[]:80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "[fe80::1%eth0]:80", true, PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "[1111:2222:3333:4444:5555:6666:7777:8888:9999]:1", true,
+	  PARSE_BAD_ADDR, 0, 0, NULL },
+	{ "[1111:2222:3333:4444:5555:6666:255.255.255.255:1]:1", true,
+	  PARSE_BAD_ADDR, 0, 0, NULL },
+};
+
+static void test_endpoints(void)
+{
+	char buf[ENDPOINT_STRLEN];
+	struct ipaddr a;
+	uint16_t port;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ep_cases); i++) {
+		const struct ep_case *c = &ep_cases[i];
+		enum parse_err e;
+		bool pass;
+
+		memset(&a, 0xa5, sizeof(a));
+		port = 4242;
+		e = parse_endpoint(c->in, &a, &port, c->need_port);
+		pass = e == c->err;
+		if (pass && e == PARSE_OK)
+			pass = a.family == c->family && port == c->port;
+		if (pass && c->out)
+			pass = !strcmp(format_endpoint(&a, port, buf,
+						       sizeof(buf)), c->out);
+		if (pass && e != PARSE_OK)
+			pass = port == 4242;	/* untouched on error */
+		ok(pass, "endpoint '%s' (%s port) -> %s", c->in,
+		   c->need_port ? "need" : "optional", parse_strerror(c->err));
+	}
+}
+
+static void test_format(void)
+{
+	struct svc_key k = { .protocol = IPPROTO_UDP, .port = 53 };
+	char buf[SERVICE_STRLEN];
+
+	parse_endpoint("[2001:db8::1]:53", &k.addr, &k.port, true);
+	ok(!strcmp(format_service(&k, buf, sizeof(buf)),
+		   "UDP [2001:db8::1]:53"), "format_service UDP v6");
+	k.protocol = IPPROTO_TCP;
+	parse_endpoint("10.0.0.1:80", &k.addr, &k.port, true);
+	ok(!strcmp(format_service(&k, buf, sizeof(buf)), "TCP 10.0.0.1:80"),
+	   "format_service TCP v4");
+	k.fwmark = 7;
+	ok(!strcmp(format_service(&k, buf, sizeof(buf)), "FWM 7"),
+	   "format_service fwmark");
+	ok(!strcmp(fwd_name(DSR_FWD_DR), "Route") &&
+	   !strcmp(fwd_name(DSR_FWD_TUN), "Tunnel"), "forward names");
+	parse_endpoint("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535",
+		       &k.addr, &k.port, true);
+	ok(strlen(format_endpoint(&k.addr, k.port, buf, ENDPOINT_STRLEN)) ==
+	   strlen("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535"),
+	   "the longest endpoint fits ENDPOINT_STRLEN");
+}
+
+int main(void)
+{
+	test_u32();
+	test_endpoints();
+	test_format();
+	return tap_done();
+}
