@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - what `make check` runs: the host unit tests (dsradm's parsers,
+# printers and netlink layer, the VM runner's kernel-log scanner, shellcheck
+# on every script), then every selftest in its own QEMU guest. Each suite
+# ends with a "N passed, N failed" line; this script adds them up and ends
+# with one such line of its own.
+#
+#   tools/check.sh           everything
+#   tools/check.sh --unit    host unit tests only (no VM)
+set -u
+
+cd "$(dirname "$0")/.." || exit 1
+
+passed=0
+failed=0
+skipped=0
+failed_suites=()
+
+# run_suite NAME COMMAND...: run a suite, show its output, add its counts.
+run_suite() {
+	local name=$1 log rc line p f s
+	shift
+	log=$(mktemp)
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '([0-9]+) passed, ([0-9]+) failed' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "$line" ]; then
+		# A suite that died before its summary counts as one failure.
+		echo "check: $name ended (status $rc) without a summary line"
+		failed=$((failed + 1))
+		failed_suites+=("$name")
+		return
+	fi
+	p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+	f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+	s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || true)
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+	if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		# A non-zero exit with no failed test still fails the suite.
+		[ "$f" -gt 0 ] || failed=$((failed + 1))
+		failed_suites+=("$name")
+	fi
+}
+
+lint_shell() {
+	local n=0 bad=0 script
+	if ! command -v shellcheck >/dev/null 2>&1; then
+		echo "shellcheck is not installed (run tools/deps.sh)"
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	while IFS= read -r script; do
+		n=$((n + 1))
+		if shellcheck -x "$script"; then
+			echo "ok $n - shellcheck $script"
+		else
+			echo "not ok $n - shellcheck $script"
+			bad=$((bad + 1))
+		fi
+	done < <(git ls-files --cached --others --exclude-standard | while IFS= read -r f; do
+		[ -f "$f" ] || continue
+		case "$f" in
+		*.sh) echo "$f" ;;
+		*.c|*.h|*.md|*.8|*.conf|Makefile|Kbuild|*.txt) ;;
+		*) head -n 1 "$f" | grep -qE '^#!.*(ba)?sh' && echo "$f" ;;
+		esac
+	done)
+	echo "shellcheck: $((n - bad)) passed, $bad failed"
+	[ "$bad" -eq 0 ]
+}
+
+# The module must build without a warning at W=1 and under sparse.
+lint_kernel() {
+	local kdir out n=0 bad=0
+	kdir=${KDIR:-$(tools/kdir.sh)} || return 1
+	n=$((n + 1))
+	if out=$(make -s -C "$kdir" M="$PWD" W=1 C=2 DSR_WERROR=1 modules 2>&1) &&
+	   ! grep -qE 'warning:|error:' <<<"$out"; then
+		echo "ok $n - dsr.ko builds clean with W=1 and sparse"
+	else
+		echo "$out" | grep -E -A3 'warning:|error:'
+		echo "not ok $n - dsr.ko builds clean with W=1 and sparse"
+		bad=1
+	fi
+	echo "kernel build: $((n - bad)) passed, $bad failed"
+	[ "$bad" -eq 0 ]
+}
+
+run_suite "kernel build (W=1, sparse)" lint_kernel
+run_suite "dsradm unit tests" make -s -C tools/dsradm check
+run_suite "VM kernel-log scanner" tools/vm/test-check-kernel-log
+run_suite "shellcheck" lint_shell
+if [ "${1:-}" != "--unit" ]; then
+	run_suite "selftests (QEMU)" selftests/run.sh
+fi
+
+echo
+if [ "${#failed_suites[@]}" -gt 0 ]; then
+	echo "failed suites: ${failed_suites[*]}"
+fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
