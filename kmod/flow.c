@@ -196,7 +196,7 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	set = rcu_dereference(svc->usable);
 	if (!set || !set->count)
 		return -EHOSTUNREACH;
-	dest = svc->sched->schedule(svc, set, skb);
+	dest = READ_ONCE(svc->sched)->schedule(svc, set, skb);
 	if (!dest || !refcount_inc_not_zero(&dest->refcnt))
 		return -EHOSTUNREACH;
 

@@ -75,6 +75,7 @@ static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_SERVICE_COUNT]	= { .type = NLA_REJECT },
 	[DSR_A_INFO_DROPS]		= { .type = NLA_REJECT },
 	[DSR_A_INFO_HOOK]		= { .type = NLA_REJECT },
+	[DSR_A_INFO_GENERATION]		= { .type = NLA_REJECT },
 };
 
 /* Commands naming a service. */
@@ -839,7 +840,8 @@ static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP_FIN, dn->timeout_tcp_fin) ||
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_UDP, dn->timeout_udp) ||
 	    nla_put_u32(skb, DSR_A_INFO_SERVICE_COUNT, dn->service_count) ||
-	    nla_put_u8(skb, DSR_A_INFO_HOOK, dsr_hook_point()))
+	    nla_put_u8(skb, DSR_A_INFO_HOOK, dsr_hook_point()) ||
+	    nla_put_u32(skb, DSR_A_INFO_GENERATION, dn->generation))
 		goto cancel;
 
 	dnest = nla_nest_start(skb, DSR_A_INFO_DROPS);

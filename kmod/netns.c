@@ -22,6 +22,8 @@ static int __net_init dsr_net_init(struct net *net)
 	dn->net = net;
 	mutex_init(&dn->lock);
 	hash_init(dn->services);
+	/* Dumps treat 0 as "no generation seen yet". */
+	dn->generation = 1;
 	dn->drops = alloc_percpu_gfp(struct dsr_drop_pcpu, GFP_KERNEL_ACCOUNT);
 	if (!dn->drops)
 		return -ENOMEM;

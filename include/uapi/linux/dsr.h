@@ -220,6 +220,10 @@ enum dsr_info_attr {
 	DSR_A_INFO_SERVICE_COUNT,	/* u32, reply only */
 	DSR_A_INFO_DROPS,		/* nest: enum dsr_drop_reason -> u64 */
 	DSR_A_INFO_HOOK,		/* u8, enum dsr_hook, reply only */
+	DSR_A_INFO_GENERATION,		/* u32, changes with every configuration
+					 * change, reply only: read it before
+					 * and after a multi-dump listing
+					 */
 
 	__DSR_A_INFO_MAX,
 };
