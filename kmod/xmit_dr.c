@@ -11,7 +11,6 @@
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
-#include <linux/percpu.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/neighbour.h>
@@ -19,15 +18,14 @@
 #include "dsr.h"
 
 /*
- * Real server address (__be32) for the fragments of the packet being sent:
- * ip_do_fragment()'s output callback has no context argument.
- */
-static DEFINE_PER_CPU(u32, dsr_frag_nexthop);
-
-/*
  * The route to the real server, from the destination's per-CPU cache or a
  * fresh lookup. The cache revalidates itself when routes change. Returns a
  * held reference or NULL when there is no on-link unicast route.
+ *
+ * FLOWI_FLAG_KNOWN_NH makes the route carry the real server as its next
+ * hop: the packet's own destination is the VIP, and the neighbour layer
+ * (including its resend of packets queued while ARP resolves) must look up
+ * the real server's MAC, not the VIP's.
  */
 static struct rtable *dsr_dest_route4(struct dsr_net *dn,
 				      struct dsr_dest *dest)
@@ -41,12 +39,13 @@ static struct rtable *dsr_dest_route4(struct dsr_net *dn,
 		return rt;
 
 	fl4.daddr = dest->addr.ip;
+	fl4.flowi4_flags = FLOWI_FLAG_KNOWN_NH;
 	rt = ip_route_output_key(dn->net, &fl4);
 	if (IS_ERR(rt))
 		return NULL;
 	/* DR rewrites only the MAC: the real server must be on-link. */
-	if (rt->rt_type != RTN_UNICAST || rt->rt_gw_family ||
-	    rt->rt_uses_gateway) {
+	if (rt->rt_type != RTN_UNICAST || rt->rt_uses_gateway ||
+	    rt->rt_gw_family != AF_INET || rt->rt_gw4 != dest->addr.ip) {
 		ip_rt_put(rt);
 		return NULL;
 	}
@@ -54,14 +53,16 @@ static struct rtable *dsr_dest_route4(struct dsr_net *dn,
 	return rt;
 }
 
-static int dsr_neigh_xmit4(struct sk_buff *skb, __be32 nexthop)
+/* Hand the packet to the real server's neighbour entry (its MAC). */
+static int dsr_neigh_xmit4(struct net *net, struct sock *sk,
+			   struct sk_buff *skb)
 {
-	struct net_device *dev = skb_dst(skb)->dev;
+	struct rtable *rt = skb_rtable(skb);
 	struct neighbour *neigh;
 	int ret;
 
 	rcu_read_lock_bh();
-	neigh = ip_neigh_gw4(dev, nexthop);
+	neigh = ip_neigh_gw4(rt->dst.dev, rt->rt_gw4);
 	if (IS_ERR(neigh)) {
 		rcu_read_unlock_bh();
 		kfree_skb(skb);
@@ -70,13 +71,6 @@ static int dsr_neigh_xmit4(struct sk_buff *skb, __be32 nexthop)
 	ret = neigh_output(neigh, skb, false);
 	rcu_read_unlock_bh();
 	return ret;
-}
-
-static int dsr_frag_output4(struct net *net, struct sock *sk,
-			    struct sk_buff *skb)
-{
-	return dsr_neigh_xmit4(skb,
-			       (__force __be32)__this_cpu_read(dsr_frag_nexthop));
 }
 
 /*
@@ -154,13 +148,10 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	skb_clear_tstamp(skb);
 	nf_reset_ct(skb);
 
-	if (too_big) {
-		__this_cpu_write(dsr_frag_nexthop,
-				 (__force u32)dest->addr.ip);
-		ip_do_fragment(dn->net, NULL, skb, dsr_frag_output4);
-	} else {
-		dsr_neigh_xmit4(skb, dest->addr.ip);
-	}
+	if (too_big)
+		ip_do_fragment(dn->net, NULL, skb, dsr_neigh_xmit4);
+	else
+		dsr_neigh_xmit4(dn->net, NULL, skb);
 	return NF_STOLEN;
 
 drop:
