@@ -20,7 +20,7 @@ DEPS_PACKAGES=(
 	# VM runner (tools/vm)
 	qemu-system-x86 busybox-static cpio socat xz-utils
 	# tests, demo and benchmark: the guest runs the host's programs
-	iproute2 procps iputils-ping ethtool tcpdump ipvsadm curl python3
+	iproute2 procps iputils-ping ethtool tcpdump ipvsadm curl python3 nftables
 	iperf3 keepalived
 )
 
