@@ -786,9 +786,16 @@ out:
 static int dsr_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dsr_net *dn = dsr_nl_net(info);
+	struct dsr_service *svc;
+	struct hlist_node *tmp;
+	int bkt;
 
 	mutex_lock(&dn->lock);
-	dsr_service_flush(dn);
+	/* One event per service, as if each had been deleted on its own. */
+	hash_for_each_safe(dn->services, bkt, tmp, svc, node) {
+		dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_DEL_NTF);
+		dsr_service_del(dn, svc);
+	}
 	mutex_unlock(&dn->lock);
 	return 0;
 }

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2317 # check functions are called through ktap_check
+#
+# save_restore.sh - a host moves from IPVS to dsr with "ipvsadm -Sn |
+# dsradm -R", and dsr's own save/restore round-trips.
+#
+#   ipvs (namespace, Linux IPVS)         lb (namespace, dsr)
+#     TCP 10.0.0.100:443 rr                 dsradm -R < ipvsadm -Sn
+#       -> 10.0.0.21:443 Route 2            dsradm -Sn == ipvsadm -Sn
+#       -> 10.0.0.22:443 Route 1            dsradm -C; dsradm -R < saved
+#     UDP 10.0.0.100:53 rr                  dsradm -Sn unchanged
+#       -> 10.0.0.23:53  Route 0
+#
+# No traffic: this is about configuration only.
+
+set -eE -o pipefail
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+test_init
+[ "$DSR_IMPL" = dsr ] || skip_all "dsradm save/restore (DSR_IMPL=$DSR_IMPL)"
+require_cmd ipvsadm
+lb_require
+lb_load
+load_modules ip_vs
+
+setup_ns ipvs lb
+
+IPVS_SAVE="$TMP_DIR/ipvs.save"
+DSR_SAVE="$TMP_DIR/dsr.save"
+
+in_ns ipvs ipvsadm -A -t "$VIP:443" -s rr
+in_ns ipvs ipvsadm -a -t "$VIP:443" -r "$SUBNET.21:443" -g -w 2
+in_ns ipvs ipvsadm -a -t "$VIP:443" -r "$SUBNET.22:443" -g -w 1
+in_ns ipvs ipvsadm -A -u "$VIP:53" -s rr
+in_ns ipvs ipvsadm -a -u "$VIP:53" -r "$SUBNET.23:53" -g -w 0
+in_ns ipvs ipvsadm -Sn >"$IPVS_SAVE"
+
+migrate_ok()
+{
+	adm lb -R <"$IPVS_SAVE" || { echo "dsradm -R failed on:"; cat "$IPVS_SAVE"; return 1; }
+	adm lb -Sn >"$DSR_SAVE" || return 1
+	diff -u "$IPVS_SAVE" "$DSR_SAVE" && return 0
+	echo "dsradm -Sn differs from ipvsadm -Sn (above)"
+	return 1
+}
+ktap_check "ipvsadm -Sn | dsradm -R reproduces IPVS's table exactly (dsradm -Sn == ipvsadm -Sn)" migrate_ok
+
+listing_ok()
+{
+	local out
+	out=$(adm lb -Ln) || return 1
+	grep -Eq "^TCP  ${VIP//./\\.}:443 rr$" <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.21:443 +Route +2 " <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.22:443 +Route +1 " <<<"$out" &&
+	grep -Eq "^UDP  ${VIP//./\\.}:53 rr$" <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.23:53 +Route +0 " <<<"$out" && return 0
+	echo "dsradm -Ln after the restore:"
+	echo "$out"
+	return 1
+}
+ktap_check "the restored services, real servers and weights are listed" listing_ok
+
+roundtrip_ok()
+{
+	local out after
+	adm lb -C || return 1
+	out=$(adm lb -Sn) || return 1
+	[ -z "$out" ] || { echo "dsradm -C left:"; echo "$out"; return 1; }
+	adm lb -R <"$DSR_SAVE" || return 1
+	after=$(adm lb -Sn) || return 1
+	diff -u "$DSR_SAVE" <(printf '%s\n' "$after") && return 0
+	echo "dsradm -Sn after -C and -R differs from before (above)"
+	return 1
+}
+ktap_check "dsradm -C then dsradm -R of its own save restores the same table" roundtrip_ok
+
+bad_line_ok()
+{
+	local rc=0 before after err
+	before=$(adm lb -Sn) || return 1
+	printf '%s\n' "-A -t $SUBNET.200:80 -s rr" "-a -t $SUBNET.200:80 -r $SUBNET.31:80 -g -w 99999" \
+		"-A -t $SUBNET.201:80 -s rr" >"$TMP_DIR/bad.save"
+	adm lb -R <"$TMP_DIR/bad.save" 2>"$TMP_DIR/err" || rc=$?
+	err=$(cat "$TMP_DIR/err")
+	after=$(adm lb -Sn) || return 1
+	if [ "$rc" -ne 0 ] && [ "$(wc -l <"$TMP_DIR/err")" -eq 1 ] &&
+	   grep -q "weight" <<<"$err" && grep -q "2" <<<"$err" &&
+	   ! grep -q "$SUBNET.201:80" <<<"$after"; then
+		return 0
+	fi
+	echo "dsradm -R of a file whose line 2 has weight 99999: exit $rc, stderr:"
+	echo "$err"
+	echo "table before:"; echo "$before"
+	echo "table after:"; echo "$after"
+	return 1
+}
+ktap_check "dsradm -R stops at a bad line, names it in one line, and goes no further" bad_line_ok
+
+ktap_check "kernel log is clean" klog_check
+ktap_summary
