@@ -128,7 +128,7 @@ struct dsr_flow {
 
 struct dsr_flow_table {
 	struct hlist_head *buckets;
-	spinlock_t *locks;
+	spinlock_t *locks;		/* DSR_FLOW_LOCKS, guard bucket writes */
 	unsigned int size;		/* power of two */
 	u32 seed;
 	atomic_t count;

@@ -15,7 +15,7 @@
 #include <net/tcp.h>
 #include "dsr.h"
 
-#define DSR_FLOW_BUCKETS	(1U << 16)
+#define DSR_FLOW_BUCKETS	BIT(16)
 #define DSR_GC_INTERVAL		HZ
 #define DSR_GC_SLICES		8	/* a full sweep takes this many runs */
 #define DSR_TIMEOUT_TCP_CLOSE	10	/* seconds after RST */
@@ -175,7 +175,7 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	struct dsr_flow *flow, *new;
 	struct hlist_node *tmp;
 	struct dsr_dest *dest;
-	spinlock_t *lock;
+	spinlock_t *lock;	/* the bucket's */
 	u32 bucket;
 	u8 state;
 

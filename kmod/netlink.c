@@ -14,7 +14,7 @@
 
 #define DSR_SERVICES_MAX	65536	/* per namespace */
 #define DSR_DESTS_MAX		4096	/* per service */
-#define DSR_FLOW_MAX_LIMIT	(1U << 26)
+#define DSR_FLOW_MAX_LIMIT	BIT(26)
 #define DSR_TIMEOUT_MAX		(7 * 24 * 3600)
 
 static struct genl_family dsr_genl_family;
