@@ -184,6 +184,12 @@ static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
 	err = dsr_nl_parse_service(nest, tb, &key, extack);
 	if (err)
 		return ERR_PTR(err);
+	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
+	    tb[DSR_A_SERVICE_TIMEOUT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "only the service's protocol, address and port may be given here");
+		return ERR_PTR(-EINVAL);
+	}
 	svc = dsr_service_find(dn, &key);
 	if (!svc) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "service not found");
@@ -455,7 +461,8 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&dn->lock);
 	svc = dsr_service_find(dn, &key);
 	if (!svc) {
-		NL_SET_ERR_MSG(info->extack, "service not found");
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DSR_A_SERVICE],
+				    "service not found");
 		err = -ESRCH;
 		goto out;
 	}
@@ -735,6 +742,13 @@ static int dsr_nl_dest_del(struct sk_buff *skb, struct genl_info *info)
 				info->extack);
 	if (err)
 		goto out;
+	if (tb[DSR_A_DEST_FWD_METHOD] || tb[DSR_A_DEST_WEIGHT] ||
+	    tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DSR_A_DEST],
+				    "only the real server's address and port may be given when deleting it");
+		err = -EINVAL;
+		goto out;
+	}
 	dest = dsr_dest_find(svc, &addr, port);
 	if (!dest) {
 		NL_SET_ERR_MSG(info->extack, "real server not found");

@@ -9,7 +9,14 @@
  * namespace. Attributes and commands start at 1, addresses are separate IPv4
  * and IPv6 attributes in network byte order, ports are big-endian u16,
  * counters are u64. Unknown attributes and flag bits are rejected, and every
- * rejection carries an extended ACK message.
+ * rejection by dsr carries an extended ACK message; the generic netlink core
+ * answers an unknown command with EOPNOTSUPP and a missing capability with
+ * EPERM, without one. Errors: EEXIST (already exists), ESRCH (no such
+ * service or real server), ENOENT (unknown scheduler), EOPNOTSUPP (a
+ * reserved feature), EINVAL/ERANGE (malformed or out of range). In *_SET,
+ * an absent attribute keeps its current value. Requests that only name an
+ * object (GET, DEL, ZERO, the service of a DEST_* request) carry its key
+ * and nothing else.
  *
  * A service is named by its key: DSR_A_SERVICE_PROTOCOL plus exactly one of
  * DSR_A_SERVICE_ADDR4/ADDR6, plus DSR_A_SERVICE_PORT; or by
@@ -60,7 +67,8 @@
  *                         service and its destinations, or of everything
  * DSR_CMD_INFO_GET        reply: DSR_A_INFO (nest of DSR_A_INFO_*)
  * DSR_CMD_CONFIG_SET      DSR_A_INFO (nest): writable DSR_A_INFO_* attributes
- * DSR_CMD_FLOW_GET        dump; reply: DSR_A_FLOW (nest of DSR_A_FLOW_*)
+ * DSR_CMD_FLOW_GET        dump; reply: DSR_A_FLOW (nest of DSR_A_FLOW_*);
+ *                         reserved: not implemented yet (EOPNOTSUPP)
  * DSR_CMD_FLOW_FLUSH      no attributes: forget every flow
  *
  * Notifications on multicast group DSR_MCGRP_EVENTS use the *_NTF commands
