@@ -52,9 +52,12 @@ demo: all
 
 install: install-module install-dsradm
 
+# Into DESTDIR when set (packaging: depmod then runs on the target).
+# Unsigned: the distribution's signing key is not on this machine.
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	$(DEPMOD) -a $$(tools/kdir.sh --release)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(if $(DESTDIR),,$(DEPMOD) -a $$(tools/kdir.sh --release))
 
 install-dsradm: dsradm
 	$(MAKE) -C tools/dsradm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
