@@ -45,15 +45,7 @@ LB_MAC=$(mac_of lb)
 # what it received for VIP:80; on the client, the replies, and those that
 # came from the LB's MAC.
 for i in 1 2; do
-	in_ns "rs$i" nft -f - <<EOF
-table inet dsrt {
-	counter vip { }
-	chain pre {
-		type filter hook prerouting priority -500;
-		ip daddr $VIP tcp dport $VPORT counter name vip
-	}
-}
-EOF
+	nft_vip_counter "rs$i" tcp dport "$VPORT"
 done
 in_ns lb nft -f - <<EOF
 table netdev dsrt {

@@ -77,15 +77,8 @@ short_connections()
 	done
 }
 
-# 1. The stream: a line every 0.2 s for at most ~2 minutes.
-{
-	for i in $(seq 600); do
-		echo "line $i"
-		sleep 0.2
-	done
-} | in_ns client socat -T 30 - "TCP4:$VIP:81,connect-timeout=5" \
-	>/dev/null 2>"$TMP_DIR/stream.err" &
-STREAM_PID=$!
+# 1. The stream.
+stream_start 81
 
 check_eventually "the stream lands on rs1 and flows" 30000 grows rs1 0 30
 ktap_check "rs2 has no connection yet" test "$(connections rs2)" -eq 0

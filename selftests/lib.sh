@@ -467,6 +467,40 @@ nft_counter()
 		     END { if (p == "") exit 1; print p, b }'
 }
 
+# stream_start PORT - one long TCP connection from the client to VIP:PORT
+# carrying a line every ~0.2 s (for at most ~2 minutes), its errors in
+# $TMP_DIR/stream.err; sets STREAM_PID
+stream_start()
+{
+	local i
+	{
+		for i in $(seq 600); do
+			echo "line $i"
+			sleep 0.2
+		done
+	} | in_ns client socat -T 30 - "TCP4:$VIP:$1,connect-timeout=5" \
+		>/dev/null 2>"$TMP_DIR/stream.err" &
+	STREAM_PID=$!
+}
+
+# nft_vip_counter HOST [MATCH...] - an nft counter "vip" in HOST (table
+# inet dsrt) for packets to the VIP that also match MATCH (e.g. tcp dport
+# 80), counted in prerouting before anything else sees them
+nft_vip_counter()
+{
+	local host=$1
+	shift
+	in_ns "$host" nft -f - <<EOF
+table inet dsrt {
+	counter vip { }
+	chain pre {
+		type filter hook prerouting priority -500;
+		ip daddr $VIP $* counter name vip
+	}
+}
+EOF
+}
+
 # ---------------------------------------------------------------- the LB
 
 # lb_load - load the load balancer's module(s)
@@ -613,4 +647,15 @@ check_eventually()
 		ktap_not_ok "$desc"
 		{ "$@" 2>&1 || true; } | ktap_diag
 	fi
+}
+
+# init_ns_lists_nothing - the initial namespace has no service
+init_ns_lists_nothing()
+{
+	local out
+	out=$("$(lb_adm_cmd)" -Ln) || return 1
+	! echo "$out" | grep -Eq '^(TCP|UDP|FWM) ' && return 0
+	echo "the initial namespace lists services:"
+	echo "$out"
+	return 1
 }
