@@ -47,7 +47,7 @@ int dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 		goto err_free_counters;
 
 	list_add_tail_rcu(&dest->list, &svc->dests);
-	err = dsr_service_rebuild(svc);
+	err = dsr_service_rebuild(dn, svc);
 	if (err)
 		goto err_unlink;
 	svc->dest_count++;
@@ -66,14 +66,14 @@ err_free_dest:
 	return err;
 }
 
-int dsr_dest_set_weight(struct dsr_service *svc, struct dsr_dest *dest,
-			u32 weight)
+int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
+			struct dsr_dest *dest, u32 weight)
 {
 	u32 old = dest->weight;
 	int err;
 
 	WRITE_ONCE(dest->weight, weight);
-	err = dsr_service_rebuild(svc);
+	err = dsr_service_rebuild(dn, svc);
 	if (err)
 		WRITE_ONCE(dest->weight, old);
 	return err;
@@ -108,7 +108,7 @@ void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild)
 	list_del_rcu(&dest->list);
 	svc->dest_count--;
 	dn->generation++;
-	if (rebuild && dsr_service_rebuild(svc)) {
+	if (rebuild && dsr_service_rebuild(dn, svc)) {
 		struct dsr_dest_set *set;
 
 		/*

@@ -86,7 +86,11 @@ struct dsr_dest_set {
 
 struct dsr_sched_ops {
 	const char *name;
-	/* Called under dsr_net.lock whenever the usable set changes. */
+	/*
+	 * Under dsr_net.lock. init() runs before the scheduler is published
+	 * and must not disturb the one it replaces; done() runs a grace
+	 * period after it was withdrawn.
+	 */
 	int (*init)(struct dsr_service *svc);
 	void (*done)(struct dsr_service *svc);
 	/* Called under rcu_read_lock() from the packet path. */
@@ -185,7 +189,7 @@ int dsr_service_add(struct dsr_net *dn, const struct dsr_service_key *key,
 		    const struct dsr_sched_ops *sched);
 void dsr_service_del(struct dsr_net *dn, struct dsr_service *svc);
 void dsr_service_flush(struct dsr_net *dn);
-int dsr_service_rebuild(struct dsr_service *svc);
+int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc);
 
 /* dest.c */
 struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
@@ -193,8 +197,8 @@ struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
 int dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 		 const union nf_inet_addr *addr, __be16 port, u8 fwd_method,
 		 u32 weight);
-int dsr_dest_set_weight(struct dsr_service *svc, struct dsr_dest *dest,
-			u32 weight);
+int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
+			struct dsr_dest *dest, u32 weight);
 void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild);
 void dsr_dest_put(struct dsr_dest *dest);
 

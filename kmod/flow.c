@@ -158,6 +158,30 @@ static void dsr_flow_refresh(struct dsr_net *dn, struct dsr_flow *flow,
 }
 
 /*
+ * Pick a destination for a new flow and take a reference for it. A
+ * destination removed meanwhile may still be in the set we read; then the
+ * configuration path has already published a new set, so read it again.
+ */
+static struct dsr_dest *dsr_flow_schedule(struct dsr_service *svc,
+					  const struct sk_buff *skb)
+{
+	const struct dsr_dest_set *set;
+	struct dsr_dest *dest;
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		set = rcu_dereference(svc->usable);
+		if (!set || !set->count)
+			return NULL;
+		dest = READ_ONCE(svc->sched)->schedule(svc, set, skb);
+		if (dest && !READ_ONCE(dest->removed) &&
+		    refcount_inc_not_zero(&dest->refcnt))
+			return dest;
+	}
+	return NULL;
+}
+
+/*
  * Find the destination of the flow @key of service @svc, scheduling and
  * recording a new flow on a miss. Runs in the packet path under
  * rcu_read_lock(); the returned destination is valid until it is dropped.
@@ -171,7 +195,6 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 {
 	struct dsr_flow_table *ft = &dn->flows;
 	struct hlist_head *head;
-	const struct dsr_dest_set *set;
 	struct dsr_flow *flow, *new;
 	struct hlist_node *tmp;
 	struct dsr_dest *dest;
@@ -193,11 +216,8 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		return 0;
 	}
 
-	set = rcu_dereference(svc->usable);
-	if (!set || !set->count)
-		return -EHOSTUNREACH;
-	dest = READ_ONCE(svc->sched)->schedule(svc, set, skb);
-	if (!dest || !refcount_inc_not_zero(&dest->refcnt))
+	dest = dsr_flow_schedule(svc, skb);
+	if (!dest)
 		return -EHOSTUNREACH;
 
 	if (atomic_read(&ft->count) >= READ_ONCE(dn->flow_max)) {

@@ -11,6 +11,7 @@
  */
 #include <linux/ip.h>
 #include <linux/module.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -94,9 +95,13 @@ void dsr_hooks_put(struct dsr_net *dn)
 	if (dn->service_count)
 		return;
 
-	/* Waits for packets in flight (synchronize_net). */
 	nf_unregister_net_hooks(dn->net, dsr_hook_ops(),
 				ARRAY_SIZE(dsr_ops_pre_routing));
+	/*
+	 * Unregistering does not wait for packets already inside the hook;
+	 * they may still use the flow table (and, on netns exit, dsr_net).
+	 */
+	synchronize_net();
 	nf_defrag_ipv4_disable(dn->net);
 	dsr_flow_table_exit(dn);
 }
@@ -107,6 +112,51 @@ static unsigned int dsr_drop(struct dsr_net *dn, enum dsr_drop_reason reason)
 	return NF_DROP;
 }
 
+/* A frame br_netfilter passes up although it was addressed to another host. */
+static bool dsr_bridged_otherhost(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	const struct nf_bridge_info *nf_bridge = nf_bridge_info_get(skb);
+
+	return nf_bridge && nf_bridge->pkt_otherhost;
+#else
+	return false;
+#endif
+}
+
+/* Schedule and send a packet of service @svc; BH is disabled. */
+static unsigned int dsr_forward_ipv4(struct dsr_net *dn,
+				     struct dsr_service *svc,
+				     const struct dsr_flow_key *fkey,
+				     struct sk_buff *skb, u8 tcp_flags)
+{
+	unsigned int len, verdict;
+	struct dsr_dest *dest;
+	bool new_flow;
+	int err;
+
+	err = dsr_flow_get_dest(dn, svc, fkey, skb, tcp_flags, &dest,
+				&new_flow);
+	switch (err) {
+	case 0:
+		break;
+	case -ENOSPC:
+		return dsr_drop(dn, DSR_DROP_FLOW_TABLE_FULL);
+	case -ENOMEM:
+		return dsr_drop(dn, DSR_DROP_NO_MEM);
+	default:
+		return dsr_drop(dn, DSR_DROP_NO_DEST);
+	}
+
+	len = skb->len;
+	verdict = dsr_xmit_dr4(dn, dest, skb);
+	if (verdict == NF_STOLEN) {
+		dsr_count_packet(&svc->stats, len, new_flow);
+		dsr_count_packet(&dest->stats, len, new_flow);
+	}
+	return verdict;
+}
+
 static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
@@ -115,14 +165,11 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 	struct dsr_flow_key fkey = {};
 	const struct iphdr *iph;
 	struct dsr_service *svc;
-	struct dsr_dest *dest;
-	unsigned int thoff, len, verdict;
+	unsigned int thoff, verdict;
 	u8 tcp_flags = 0;
-	bool new_flow;
-	int err;
 
 	/* Only unicast for us; traffic the host sends itself is not ours. */
-	if (skb->pkt_type != PACKET_HOST ||
+	if (skb->pkt_type != PACKET_HOST || dsr_bridged_otherhost(skb) ||
 	    (state->in && (state->in->flags & IFF_LOOPBACK)))
 		return NF_ACCEPT;
 
@@ -168,24 +215,14 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 	fkey.daddr.ip = iph->daddr;
 	fkey.dport = skey.port;
 
-	err = dsr_flow_get_dest(dn, svc, &fkey, skb, tcp_flags, &dest,
-				&new_flow);
-	switch (err) {
-	case 0:
-		break;
-	case -ENOSPC:
-		return dsr_drop(dn, DSR_DROP_FLOW_TABLE_FULL);
-	case -ENOMEM:
-		return dsr_drop(dn, DSR_DROP_NO_MEM);
-	default:
-		return dsr_drop(dn, DSR_DROP_NO_DEST);
-	}
-
-	len = skb->len;
-	verdict = dsr_xmit_dr4(dn, dest, skb);
-	if (verdict == NF_STOLEN) {
-		dsr_count_packet(&svc->stats, len, new_flow);
-		dsr_count_packet(&dest->stats, len, new_flow);
-	}
+	/*
+	 * Usually softirq already; but a packet re-injected after NFQUEUE
+	 * runs the remaining hooks in process context with BH enabled, and
+	 * the bucket locks, the per-CPU route cache and the counters all
+	 * assume BH is off.
+	 */
+	local_bh_disable();
+	verdict = dsr_forward_ipv4(dn, svc, &fkey, skb, tcp_flags);
+	local_bh_enable();
 	return verdict;
 }

@@ -89,6 +89,14 @@ static const struct nla_policy dsr_dest_cmd_policy[DSR_A_DEST + 1] = {
 	[DSR_A_DEST]	= NLA_POLICY_NESTED(dsr_dest_policy),
 };
 
+/* Commands that take no attribute at all. */
+static const struct nla_policy dsr_no_attr_policy[DSR_A_MAX + 1] = {
+	[DSR_A_SERVICE]	= { .type = NLA_REJECT },
+	[DSR_A_DEST]	= { .type = NLA_REJECT },
+	[DSR_A_INFO]	= { .type = NLA_REJECT },
+	[DSR_A_FLOW]	= { .type = NLA_REJECT },
+};
+
 static const struct nla_policy dsr_config_cmd_policy[DSR_A_INFO + 1] = {
 	[DSR_A_SERVICE]	= { .type = NLA_REJECT },
 	[DSR_A_DEST]	= { .type = NLA_REJECT },
@@ -467,17 +475,18 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	if (sched && sched != svc->sched) {
-		if (svc->sched->done)
-			svc->sched->done(svc);
+		const struct dsr_sched_ops *old = svc->sched;
+
 		err = sched->init ? sched->init(svc) : 0;
 		if (err) {
 			NL_SET_ERR_MSG(info->extack, "cannot start the scheduler");
-			/* The old scheduler's state was left intact. */
-			if (svc->sched->init)
-				svc->sched->init(svc);
 			goto out;
 		}
 		WRITE_ONCE(svc->sched, sched);
+		/* Packets may still be inside the old scheduler. */
+		synchronize_rcu();
+		if (old->done)
+			old->done(svc);
 		dn->generation++;
 	}
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
@@ -678,37 +687,70 @@ out:
 	return err;
 }
 
-static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
+/* DEST_DEL names a real server and asks for nothing else. */
+static int dsr_nl_check_dest_key_only(struct nlattr **tb,
+				      struct netlink_ext_ack *extack)
 {
-	struct dsr_net *dn = dsr_nl_net(info);
-	struct nlattr *tb[DSR_A_DEST_MAX + 1];
+	if (tb[DSR_A_DEST_FWD_METHOD] || tb[DSR_A_DEST_WEIGHT] ||
+	    tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT]) {
+		NL_SET_ERR_MSG(extack,
+			       "only the real server's address and port may be given when deleting it");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The existing real server a DEST_SET or DEST_DEL request names, after
+ * @check has accepted the rest of its attributes (parsed into @tb).
+ * Caller holds dsr_net.lock.
+ */
+static struct dsr_dest *
+dsr_nl_get_dest(struct dsr_net *dn, struct genl_info *info, struct nlattr **tb,
+		int (*check)(struct nlattr **tb, struct netlink_ext_ack *extack))
+{
+	struct nlattr *nest = info->attrs[DSR_A_DEST];
 	union nf_inet_addr addr;
 	struct dsr_service *svc;
 	struct dsr_dest *dest;
 	__be16 port;
 	int err;
 
-	mutex_lock(&dn->lock);
 	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], info->extack);
-	if (IS_ERR(svc)) {
-		err = PTR_ERR(svc);
-		goto out;
+	if (IS_ERR(svc))
+		return ERR_CAST(svc);
+	err = dsr_nl_parse_dest(nest, tb, svc, &addr, &port, info->extack);
+	if (err)
+		return ERR_PTR(err);
+	err = check(tb, info->extack);
+	if (err) {
+		if (!info->extack->bad_attr)
+			NL_SET_BAD_ATTR(info->extack, nest);
+		return ERR_PTR(err);
 	}
-	err = dsr_nl_parse_dest(info->attrs[DSR_A_DEST], tb, svc, &addr, &port,
-				info->extack);
-	if (err)
-		goto out;
-	err = dsr_nl_check_dest_options(tb, info->extack);
-	if (err)
-		goto out;
 	dest = dsr_dest_find(svc, &addr, port);
 	if (!dest) {
-		NL_SET_ERR_MSG(info->extack, "real server not found");
-		err = -ESRCH;
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "real server not found");
+		return ERR_PTR(-ESRCH);
+	}
+	return dest;
+}
+
+static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dsr_net *dn = dsr_nl_net(info);
+	struct nlattr *tb[DSR_A_DEST_MAX + 1];
+	struct dsr_dest *dest;
+	int err = 0;
+
+	mutex_lock(&dn->lock);
+	dest = dsr_nl_get_dest(dn, info, tb, dsr_nl_check_dest_options);
+	if (IS_ERR(dest)) {
+		err = PTR_ERR(dest);
 		goto out;
 	}
 	if (tb[DSR_A_DEST_WEIGHT]) {
-		err = dsr_dest_set_weight(svc, dest,
+		err = dsr_dest_set_weight(dn, dest->svc, dest,
 					  nla_get_u32(tb[DSR_A_DEST_WEIGHT]));
 		if (err) {
 			NL_SET_ERR_MSG(info->extack, "cannot change weight: out of memory");
@@ -726,33 +768,13 @@ static int dsr_nl_dest_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dsr_net *dn = dsr_nl_net(info);
 	struct nlattr *tb[DSR_A_DEST_MAX + 1];
-	union nf_inet_addr addr;
-	struct dsr_service *svc;
 	struct dsr_dest *dest;
-	__be16 port;
-	int err;
+	int err = 0;
 
 	mutex_lock(&dn->lock);
-	svc = dsr_nl_get_service(dn, info->attrs[DSR_A_SERVICE], info->extack);
-	if (IS_ERR(svc)) {
-		err = PTR_ERR(svc);
-		goto out;
-	}
-	err = dsr_nl_parse_dest(info->attrs[DSR_A_DEST], tb, svc, &addr, &port,
-				info->extack);
-	if (err)
-		goto out;
-	if (tb[DSR_A_DEST_FWD_METHOD] || tb[DSR_A_DEST_WEIGHT] ||
-	    tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DSR_A_DEST],
-				    "only the real server's address and port may be given when deleting it");
-		err = -EINVAL;
-		goto out;
-	}
-	dest = dsr_dest_find(svc, &addr, port);
-	if (!dest) {
-		NL_SET_ERR_MSG(info->extack, "real server not found");
-		err = -ESRCH;
+	dest = dsr_nl_get_dest(dn, info, tb, dsr_nl_check_dest_key_only);
+	if (IS_ERR(dest)) {
+		err = PTR_ERR(dest);
 		goto out;
 	}
 	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_DEL_NTF);
@@ -1012,6 +1034,8 @@ static const struct genl_ops dsr_genl_ops[] = {
 	{
 		.cmd	= DSR_CMD_FLUSH,
 		.doit	= dsr_nl_flush,
+		.policy	= dsr_no_attr_policy,
+		.maxattr = ARRAY_SIZE(dsr_no_attr_policy) - 1,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -1024,6 +1048,8 @@ static const struct genl_ops dsr_genl_ops[] = {
 	{
 		.cmd	= DSR_CMD_INFO_GET,
 		.doit	= dsr_nl_info_get,
+		.policy	= dsr_no_attr_policy,
+		.maxattr = ARRAY_SIZE(dsr_no_attr_policy) - 1,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -1036,6 +1062,8 @@ static const struct genl_ops dsr_genl_ops[] = {
 	{
 		.cmd	= DSR_CMD_FLOW_FLUSH,
 		.doit	= dsr_nl_flow_flush,
+		.policy	= dsr_no_attr_policy,
+		.maxattr = ARRAY_SIZE(dsr_no_attr_policy) - 1,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -65,7 +65,7 @@ static int dsr_dest_cmp(const void *a, const void *b)
  * address so that every load balancer with the same configuration sees the
  * same order. Called under dsr_net.lock after every change.
  */
-int dsr_service_rebuild(struct dsr_service *svc)
+int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc)
 {
 	struct dsr_dest_set *set, *old;
 	struct dsr_dest *dest;
@@ -88,7 +88,7 @@ int dsr_service_rebuild(struct dsr_service *svc)
 		     dsr_dest_cmp, NULL);
 	}
 
-	old = rcu_replace_pointer(svc->usable, set, true);	/* dsr_net.lock */
+	old = rcu_replace_pointer(svc->usable, set, lockdep_is_held(&dn->lock));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;

@@ -11,6 +11,7 @@
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
+#include <linux/netdevice.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/neighbour.h>
@@ -106,6 +107,37 @@ static bool dsr_may_fragment(const struct sk_buff *skb, unsigned int mtu)
 	return IPCB(skb)->frag_max_size && IPCB(skb)->frag_max_size <= mtu;
 }
 
+/*
+ * Send a packet too big for the link in fragments. A GSO packet (GRO'd on
+ * the way in) is cut into its segments first, as the output path does, so
+ * that each segment is a proper packet of its own before fragmenting.
+ */
+static void dsr_fragment4(struct net *net, struct sk_buff *skb,
+			  unsigned int mtu)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	if (!skb_is_gso(skb)) {
+		ip_do_fragment(net, NULL, skb, dsr_neigh_xmit4);
+		return;
+	}
+
+	segs = skb_gso_segment(skb, netif_skb_features(skb) &
+				    ~NETIF_F_GSO_MASK);
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		if (seg->len > mtu)
+			ip_do_fragment(net, NULL, seg, dsr_neigh_xmit4);
+		else
+			dsr_neigh_xmit4(net, NULL, seg);
+	}
+}
+
 unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 			  struct sk_buff *skb)
 {
@@ -147,9 +179,14 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
 	nf_reset_ct(skb);
+	/* At LOCAL_IN, early demux may have attached a local socket. */
+	skb_orphan(skb);
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	skb_ext_del(skb, SKB_EXT_BRIDGE_NF);
+#endif
 
 	if (too_big)
-		ip_do_fragment(dn->net, NULL, skb, dsr_neigh_xmit4);
+		dsr_fragment4(dn->net, skb, mtu);
 	else
 		dsr_neigh_xmit4(dn->net, NULL, skb);
 	return NF_STOLEN;

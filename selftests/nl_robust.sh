@@ -135,8 +135,8 @@ EINVAL | Unknown attribute type | DEST_NEW with DSR_A_INFO (not in its policy) |
 EINVAL | Unknown attribute type | CONFIG_SET with DSR_A_FLOW (4) | CONFIG_SET INFO{ TIMEOUT_UDP=10 } @FLOW{ }
 EINVAL | Attribute failed policy validation | CONFIG_SET with DSR_A_SERVICE | CONFIG_SET @SERVICE~{ $SVC } INFO{ TIMEOUT_UDP=10 }
 EINVAL | Attribute failed policy validation | FLUSH with an attribute (it takes none) | FLUSH @SERVICE~{ $SVC }
-EINVAL | Unknown attribute type | INFO_GET with attribute 3 | INFO_GET @INFO{ }
-EINVAL | Unknown attribute type | FLOW_FLUSH with attribute 4 | FLOW_FLUSH @FLOW{ }
+EINVAL | Attribute failed policy validation | INFO_GET with an attribute (it takes none) | INFO_GET @INFO~{ }
+EINVAL | Attribute failed policy validation | FLOW_FLUSH with an attribute (it takes none) | FLOW_FLUSH @FLOW~{ }
 EINVAL | Unknown attribute type | service attribute 12 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @12=u32:1 }
 EINVAL | Unknown attribute type | service attribute 0 | SERVICE_NEW SERVICE{ $NEW @0=u32:1 }
 EINVAL | Unknown attribute type | dest attribute 12 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @12=u32:1 }

@@ -20,6 +20,7 @@
 #    refused by the LB itself (the VIP is its address, nothing listens), and
 #    the real servers receive nothing more.
 # 2. modprobe again, configure again: balancing works and is counted.
+#    Then delete and re-add every service 20 times under UDP traffic.
 # 3. With traffic flowing again, delete the LB's namespace (dsr configured in
 #    a non-init namespace). Nothing of it shows in the initial namespace, and
 #    the module unloads afterwards (no reference left behind).
@@ -210,6 +211,42 @@ counted_once()
 	return 1
 }
 check_eventually "reload and reconfigure: the new connection is counted" 5000 counted_once
+
+# ---------------------------------------------------------------- churn
+#
+# Deleting the last service unhooks dsr and frees the flow table while
+# packets may be inside the hook; adding it back rebuilds both. Do it
+# repeatedly under a stream of datagrams.
+
+# udp_flood - bursts of datagrams to VIP:81 until churn.done appears (at
+# most 60 s)
+udp_flood()
+{
+	local end=$((SECONDS + 60))
+	while [ ! -e "$TMP_DIR/churn.done" ] && [ "$SECONDS" -lt "$end" ]; do
+		seq 200 | in_ns client socat -u - "UDP4-SENDTO:$VIP:81" \
+			2>/dev/null || true
+	done
+}
+
+churn_ok()
+{
+	local i pid
+	udp_flood &
+	pid=$!
+	for i in $(seq 20); do
+		adm lb -A -u "$VIP:81" -s rr || return 1
+		adm lb -a -u "$VIP:81" -r "$(rs_ip 1):81" -g -w 1 || return 1
+		adm lb -D -t "$VIP:80" || return 1
+		adm lb -D -t "$VIP:81" || return 1
+		adm lb -D -u "$VIP:81" || return 1
+		configure || return 1
+	done
+	touch "$TMP_DIR/churn.done"
+	wait "$pid"
+	klog_check
+}
+ktap_check "20 rounds of deleting and re-adding every service under UDP traffic: clean kernel log" churn_ok
 
 # ---------------------------------------------------------------- 3. netns
 

@@ -223,7 +223,9 @@ enum dsr_info_attr {
 	DSR_A_INFO_FLOW_MAX,		/* u32, flow table limit */
 	DSR_A_INFO_FLOW_COUNT,		/* u32, flows now, reply only */
 	DSR_A_INFO_TIMEOUT_TCP,		/* u32 seconds, established TCP */
-	DSR_A_INFO_TIMEOUT_TCP_FIN,	/* u32 seconds, after FIN or RST */
+	DSR_A_INFO_TIMEOUT_TCP_FIN,	/* u32 seconds, during handshake and
+					 * after FIN (10 s after RST)
+					 */
 	DSR_A_INFO_TIMEOUT_UDP,		/* u32 seconds */
 	DSR_A_INFO_SERVICE_COUNT,	/* u32, reply only */
 	DSR_A_INFO_DROPS,		/* nest: enum dsr_drop_reason -> u64 */
