@@ -361,18 +361,26 @@ static int dsr_nl_fill_dest(struct sk_buff *skb, const struct dsr_dest *dest,
 	return 0;
 }
 
-/* Tell listeners on the events group; losing an event is not an error. */
-static void dsr_nl_notify_service(struct dsr_net *dn,
-				  const struct dsr_service *svc, u8 cmd)
+/*
+ * Tell listeners on the events group about a service, or about one of its
+ * real servers when @dest is set; losing an event is not an error.
+ */
+static void dsr_nl_notify(struct dsr_net *dn, const struct dsr_service *svc,
+			  const struct dsr_dest *dest, u8 cmd)
 {
 	struct sk_buff *skb;
+	int err;
 
 	if (!genl_has_listeners(&dsr_genl_family, dn->net, 0))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (dsr_nl_fill_service(skb, svc, 0, 0, 0, cmd, NULL)) {
+	if (dest)
+		err = dsr_nl_fill_dest(skb, dest, 0, 0, 0, cmd, NULL);
+	else
+		err = dsr_nl_fill_service(skb, svc, 0, 0, 0, cmd, NULL);
+	if (err) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -380,22 +388,16 @@ static void dsr_nl_notify_service(struct dsr_net *dn,
 				GFP_KERNEL);
 }
 
+static void dsr_nl_notify_service(struct dsr_net *dn,
+				  const struct dsr_service *svc, u8 cmd)
+{
+	dsr_nl_notify(dn, svc, NULL, cmd);
+}
+
 static void dsr_nl_notify_dest(struct dsr_net *dn,
 			       const struct dsr_dest *dest, u8 cmd)
 {
-	struct sk_buff *skb;
-
-	if (!genl_has_listeners(&dsr_genl_family, dn->net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (dsr_nl_fill_dest(skb, dest, 0, 0, 0, cmd, NULL)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_multicast_netns(&dsr_genl_family, dn->net, skb, 0, 0,
-				GFP_KERNEL);
+	dsr_nl_notify(dn, dest->svc, dest, cmd);
 }
 
 /* Services */

@@ -555,6 +555,35 @@ def cmd_join(args):
     return 0
 
 
+# ------------------------------------------------------------ listen
+
+def cmd_listen(args):
+    """Join "events" and print each event as "CMD attr=value ..." until
+    COUNT events arrived or TIMEOUT seconds passed without one."""
+    nl = open_dsr()
+    nl.join("events")
+    nl.sock.settimeout(args.timeout)
+    names = {num: name for name, num in CMDS.items()}
+    if args.ready:
+        open(args.ready, "w").close()
+    seen = 0
+    while seen < args.count:
+        try:
+            buf = nl.sock.recv(65536)
+        except socket.timeout:
+            break
+        for typ, _, _, payload in iter_msgs(buf):
+            if typ != nl.family or len(payload) < GENL_HDR.size:
+                continue
+            cmd = GENL_HDR.unpack_from(payload)[0]
+            lines = []
+            dump_attrs(payload[GENL_HDR.size:], TOP, "", lines)
+            keys = [line for line in lines if ".STATS." not in line]
+            print(names.get(cmd, str(cmd)), " ".join(keys), flush=True)
+            seen += 1
+    return 0
+
+
 # ------------------------------------------------------------ check
 
 def dump(nl, spec):
@@ -836,6 +865,11 @@ def main():
     p = sub.add_parser("join", help="join a multicast group")
     p.add_argument("group", nargs="?", default="events")
     p.set_defaults(func=cmd_join)
+    p = sub.add_parser("listen", help="print the events group's messages")
+    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--timeout", type=float, default=5.0)
+    p.add_argument("--ready", help="file to create once joined")
+    p.set_defaults(func=cmd_listen)
     p = sub.add_parser("check", help="check that the counts agree with "
                        "the dumps")
     p.set_defaults(func=cmd_check)

@@ -438,6 +438,52 @@ join_ok()
 }
 ktap_check "root joins the events group" join_ok
 
+# Every change is announced on the events group, in order, with the
+# object it concerns; a flush announces each service it deletes. In a
+# namespace of its own, so that -C does not touch lb.
+setup_ns ev
+events_ok()
+{
+	local pid want got
+	nl ev listen --count 7 --timeout 15 --ready "$TMP_DIR/ev.ready" \
+		>"$TMP_DIR/ev.out" 2>&1 &
+	pid=$!
+	busywait 10000 test -e "$TMP_DIR/ev.ready" || { echo "listener did not join"; return 1; }
+	adm ev -A -t "$SUBNET.150:80" -s rr &&
+	adm ev -a -t "$SUBNET.150:80" -r "$SUBNET.31:80" -g -w 2 &&
+	adm ev -e -t "$SUBNET.150:80" -r "$SUBNET.31:80" -g -w 3 &&
+	adm ev -d -t "$SUBNET.150:80" -r "$SUBNET.31:80" &&
+	adm ev -D -t "$SUBNET.150:80" &&
+	adm ev -A -u "$SUBNET.151:53" -s rr &&
+	adm ev -C || return 1
+	wait "$pid"
+	want="SERVICE_NEW_NTF $SUBNET.150:80
+DEST_NEW_NTF $SUBNET.31 weight 2
+DEST_NEW_NTF $SUBNET.31 weight 3
+DEST_DEL_NTF $SUBNET.31 weight 3
+SERVICE_DEL_NTF $SUBNET.150:80
+SERVICE_NEW_NTF $SUBNET.151:53
+SERVICE_DEL_NTF $SUBNET.151:53"
+	got=$(awk '{
+		addr = ""; port = ""; dest = ""; weight = ""
+		for (i = 2; i <= NF; i++) {
+			if ($i == "SERVICE.ADDR4") addr = $(i + 1)
+			if ($i == "SERVICE.PORT") port = $(i + 1)
+			if ($i == "DEST.ADDR4") dest = $(i + 1)
+			if ($i == "DEST.WEIGHT") weight = $(i + 1)
+		}
+		if (dest != "") print $1, dest, "weight", weight
+		else print $1, addr ":" port
+	}' "$TMP_DIR/ev.out")
+	[ "$got" = "$want" ] && return 0
+	echo "events received:"
+	cat "$TMP_DIR/ev.out"
+	echo "want (summarised):"
+	echo "$want"
+	return 1
+}
+ktap_check "each change is announced on the events group, in order" events_ok
+
 # A user namespace's root may configure dsr in a network namespace that
 # its user namespace owns, and only there. (The kernel refuses to create a
 # user namespace for a chrooted process, root included, so a runner that
