@@ -18,9 +18,10 @@ struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
 	return NULL;
 }
 
-int dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
-		 const union nf_inet_addr *addr, __be16 port, u8 fwd_method,
-		 u32 weight)
+/* Returns the new destination or an ERR_PTR. */
+struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
+			      const union nf_inet_addr *addr, __be16 port,
+			      u8 fwd_method, u32 weight)
 {
 	struct dsr_dest *dest;
 	int err;
@@ -29,7 +30,7 @@ int dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 
 	dest = kzalloc(sizeof(*dest), GFP_KERNEL_ACCOUNT);
 	if (!dest)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	dest->svc = svc;
 	dest->addr = *addr;
 	dest->port = port;
@@ -52,7 +53,7 @@ int dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 		goto err_unlink;
 	svc->dest_count++;
 	dn->generation++;
-	return 0;
+	return dest;
 
 err_unlink:
 	list_del_rcu(&dest->list);
@@ -63,7 +64,7 @@ err_free_counters:
 	dsr_counters_free(&dest->stats);
 err_free_dest:
 	kfree(dest);
-	return err;
+	return ERR_PTR(err);
 }
 
 int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,

@@ -185,8 +185,9 @@ struct dsr_service *dsr_service_lookup(struct dsr_net *dn,
 				       const struct dsr_service_key *key);
 struct dsr_service *dsr_service_find(struct dsr_net *dn,
 				     const struct dsr_service_key *key);
-int dsr_service_add(struct dsr_net *dn, const struct dsr_service_key *key,
-		    const struct dsr_sched_ops *sched);
+struct dsr_service *dsr_service_add(struct dsr_net *dn,
+				    const struct dsr_service_key *key,
+				    const struct dsr_sched_ops *sched);
 void dsr_service_del(struct dsr_net *dn, struct dsr_service *svc);
 void dsr_service_flush(struct dsr_net *dn);
 int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc);
@@ -194,9 +195,9 @@ int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc);
 /* dest.c */
 struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
 			       const union nf_inet_addr *addr, __be16 port);
-int dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
-		 const union nf_inet_addr *addr, __be16 port, u8 fwd_method,
-		 u32 weight);
+struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
+			      const union nf_inet_addr *addr, __be16 port,
+			      u8 fwd_method, u32 weight);
 int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
 			struct dsr_dest *dest, u32 weight);
 void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild);

@@ -433,12 +433,12 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out;
 	}
-	err = dsr_service_add(dn, &key, sched);
-	if (err) {
+	svc = dsr_service_add(dn, &key, sched);
+	if (IS_ERR(svc)) {
+		err = PTR_ERR(svc);
 		NL_SET_ERR_MSG(info->extack, "cannot add service: out of memory");
 		goto out;
 	}
-	svc = dsr_service_find(dn, &key);
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
 out:
 	mutex_unlock(&dn->lock);
@@ -677,12 +677,12 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out;
 	}
-	err = dsr_dest_add(dn, svc, &addr, port, DSR_FWD_DR, weight);
-	if (err) {
+	dest = dsr_dest_add(dn, svc, &addr, port, DSR_FWD_DR, weight);
+	if (IS_ERR(dest)) {
+		err = PTR_ERR(dest);
 		NL_SET_ERR_MSG(info->extack, "cannot add real server: out of memory");
 		goto out;
 	}
-	dest = dsr_dest_find(svc, &addr, port);
 	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_NEW_NTF);
 out:
 	mutex_unlock(&dn->lock);

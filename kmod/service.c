@@ -94,8 +94,10 @@ int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc)
 	return 0;
 }
 
-int dsr_service_add(struct dsr_net *dn, const struct dsr_service_key *key,
-		    const struct dsr_sched_ops *sched)
+/* Returns the new service or an ERR_PTR. */
+struct dsr_service *dsr_service_add(struct dsr_net *dn,
+				    const struct dsr_service_key *key,
+				    const struct dsr_sched_ops *sched)
 {
 	struct dsr_service *svc;
 	int err;
@@ -104,7 +106,7 @@ int dsr_service_add(struct dsr_net *dn, const struct dsr_service_key *key,
 
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	svc->key = *key;
 	INIT_LIST_HEAD(&svc->dests);
 	svc->sched = sched;
@@ -123,7 +125,7 @@ int dsr_service_add(struct dsr_net *dn, const struct dsr_service_key *key,
 	hash_add_rcu(dn->services, &svc->node, dsr_service_hash(key));
 	dn->service_count++;
 	dn->generation++;
-	return 0;
+	return svc;
 
 err_sched_done:
 	if (sched->done)
@@ -132,7 +134,7 @@ err_free_counters:
 	dsr_counters_free(&svc->stats);
 err_free_svc:
 	kfree(svc);
-	return err;
+	return ERR_PTR(err);
 }
 
 static void dsr_service_free_rcu(struct rcu_head *head)
