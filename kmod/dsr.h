@@ -223,12 +223,18 @@ int dsr_hooks_get(struct dsr_net *dn);
 void dsr_hooks_put(struct dsr_net *dn);
 u8 dsr_hook_point(void);
 
+/* icmp.c */
+void dsr_icmp_send4(struct sk_buff *skb, int type, int code, u32 info);
+
 /* xmit_dr.c */
 unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 			  struct sk_buff *skb);
 
 /* netlink.c */
 int dsr_genl_init(void);
+
+/* test_defect.c: only in builds for the debug lane's own test. */
+void dsr_test_defect(void);
 void dsr_genl_exit(void);
 
 #endif /* _DSR_H */

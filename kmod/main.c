@@ -22,6 +22,9 @@ static int __init dsr_init(void)
 	err = dsr_genl_init();
 	if (err)
 		goto err_pernet;
+#ifdef DSR_TEST_DEFECT
+	dsr_test_defect();
+#endif
 	pr_info("dsr: Direct Server Return load balancer %s loaded\n",
 		DSR_VERSION);
 	return 0;

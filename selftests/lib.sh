@@ -292,11 +292,17 @@ now_ms()
 	echo $((t / 1000))
 }
 
-# busywait TIMEOUT_MS CMD... - retry CMD until it succeeds or time runs out;
-# returns CMD's last status (like kselftest's net/lib.sh)
+# DSR_WAIT_FACTOR stretches every bounded wait: the debug kernel (KASAN,
+# lockdep) under TCG runs several times slower than Debian's, and a wait
+# must not fail a test for that alone (tools/debug-kernel/check sets it).
+DSR_WAIT_FACTOR=${DSR_WAIT_FACTOR:-1}
+
+# busywait TIMEOUT_MS CMD... - retry CMD until it succeeds or time runs out
+# (TIMEOUT_MS times DSR_WAIT_FACTOR); returns CMD's last status (like
+# kselftest's net/lib.sh)
 busywait()
 {
-	local timeout_ms=$1 start rc
+	local timeout_ms=$(($1 * DSR_WAIT_FACTOR)) start rc
 	shift
 	start=$(now_ms)
 	while :; do

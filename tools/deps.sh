@@ -21,7 +21,9 @@ DEPS_PACKAGES=(
 	qemu-system-x86 busybox-static cpio socat xz-utils
 	# tests, demo and benchmark: the guest runs the host's programs
 	iproute2 procps iputils-ping ethtool tcpdump ipvsadm curl python3 nftables
-	iperf3 keepalived
+	iperf3 keepalived python3-scapy
+	# debug-kernel lane (tools/debug-kernel): source and its build tools
+	linux-source-6.1 flex bison libelf-dev libssl-dev dwarves rsync
 )
 
 PROG=${0##*/}
