@@ -9,6 +9,7 @@
  * whose INPUT firewall must see VIP traffic first. Hooks exist in a
  * namespace only while it has services.
  */
+#include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/module.h>
 #include <linux/netfilter_bridge.h>
@@ -157,15 +158,83 @@ static unsigned int dsr_forward_ipv4(struct dsr_net *dn,
 	return verdict;
 }
 
+/*
+ * A packet for a service that carries IP options: check them as the
+ * forwarding path would, since ip_rcv_options() only runs after
+ * PRE_ROUTING. Malformed options draw "parameter problem"; source routes
+ * are refused, as Linux refuses them by default (accept_source_route=0).
+ * The compiled options also let fragmentation copy only the options that
+ * belong in every fragment. Returns false, the drop counted, when the
+ * packet must be dropped.
+ */
+static bool dsr_ip_options_ok(struct dsr_net *dn, struct sk_buff *skb)
+{
+	struct ip_options *opt = &IPCB(skb)->opt;
+	__be32 info;
+
+	/* The compiler may record a timestamp in the header: make it ours. */
+	if (skb_cow(skb, skb_headroom(skb))) {
+		dsr_count_drop(dn, DSR_DROP_NO_MEM);
+		return false;
+	}
+	memset(opt, 0, sizeof(*opt));
+	opt->optlen = ip_hdrlen(skb) - sizeof(struct iphdr);
+	if (__ip_options_compile(dn->net, opt, skb, &info)) {
+		dsr_icmp_send4(skb, ICMP_PARAMETERPROB, 0, ntohl(info));
+		dsr_count_drop(dn, DSR_DROP_BAD_HEADER);
+		return false;
+	}
+	if (opt->srr) {
+		dsr_count_drop(dn, DSR_DROP_BAD_HEADER);
+		return false;
+	}
+	if (opt->is_changed) {
+		opt->is_changed = 0;
+		ip_send_check(ip_hdr(skb));
+	}
+	return true;
+}
+
+/*
+ * Whether the transport header of a packet for a service is whole and
+ * self-consistent. Only packets that matched a service are judged: other
+ * traffic passes untouched, as it would through a router.
+ */
+static bool dsr_l4_header_ok(const struct sk_buff *skb, unsigned int thoff,
+			     u8 protocol, u8 *tcp_flags)
+{
+	if (protocol == IPPROTO_TCP) {
+		const struct tcphdr *th;
+		struct tcphdr _th;
+
+		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+		if (!th || th->doff < sizeof(_th) / 4 ||
+		    thoff + th->doff * 4 > skb->len)
+			return false;
+		*tcp_flags = tcp_flag_byte(th);
+	} else {
+		const struct udphdr *uh;
+		struct udphdr _uh;
+
+		uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+		if (!uh || ntohs(uh->len) < sizeof(_uh) ||
+		    ntohs(uh->len) > skb->len - thoff)
+			return false;
+	}
+	return true;
+}
+
 static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
 	struct dsr_net *dn = dsr_pernet(state->net);
 	struct dsr_service_key skey = {};
 	struct dsr_flow_key fkey = {};
+	unsigned int thoff, verdict;
 	const struct iphdr *iph;
 	struct dsr_service *svc;
-	unsigned int thoff, verdict;
+	const __be16 *ports;
+	__be16 _ports[2];
 	u8 tcp_flags = 0;
 
 	/* Only unicast for us; traffic the host sends itself is not ours. */
@@ -180,31 +249,16 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 	if (ip_is_fragment(iph))
 		return NF_ACCEPT;
 
+	/* TCP and UDP both start with the ports; without them, no service. */
 	thoff = ip_hdrlen(skb);
-	if (iph->protocol == IPPROTO_TCP) {
-		struct tcphdr _th;
-		const struct tcphdr *th;
-
-		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-		if (!th)
-			return NF_ACCEPT;
-		skey.port = th->dest;
-		fkey.sport = th->source;
-		tcp_flags = tcp_flag_byte(th);
-	} else {
-		struct udphdr _uh;
-		const struct udphdr *uh;
-
-		uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
-		if (!uh)
-			return NF_ACCEPT;
-		skey.port = uh->dest;
-		fkey.sport = uh->source;
-	}
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
+	if (!ports)
+		return NF_ACCEPT;
 
 	skey.af = AF_INET;
 	skey.protocol = iph->protocol;
 	skey.addr.ip = iph->daddr;
+	skey.port = ports[1];
 	svc = dsr_service_lookup(dn, &skey);	/* nf_hook_slow holds RCU */
 	if (!svc)
 		return NF_ACCEPT;
@@ -213,7 +267,8 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 	fkey.protocol = iph->protocol;
 	fkey.saddr.ip = iph->saddr;
 	fkey.daddr.ip = iph->daddr;
-	fkey.dport = skey.port;
+	fkey.sport = ports[0];
+	fkey.dport = ports[1];
 
 	/*
 	 * Usually softirq already; but a packet re-injected after NFQUEUE
@@ -222,7 +277,12 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 	 * assume BH is off.
 	 */
 	local_bh_disable();
-	verdict = dsr_forward_ipv4(dn, svc, &fkey, skb, tcp_flags);
+	if (!dsr_l4_header_ok(skb, thoff, fkey.protocol, &tcp_flags))
+		verdict = dsr_drop(dn, DSR_DROP_BAD_HEADER);
+	else if (thoff > sizeof(struct iphdr) && !dsr_ip_options_ok(dn, skb))
+		verdict = NF_DROP;
+	else
+		verdict = dsr_forward_ipv4(dn, svc, &fkey, skb, tcp_flags);
 	local_bh_enable();
 	return verdict;
 }

@@ -74,21 +74,6 @@ static int dsr_neigh_xmit4(struct net *net, struct sock *sk,
 	return ret;
 }
 
-/*
- * ICMP errors take their source address from the input route, which a
- * packet in PRE_ROUTING does not have yet.
- */
-static void dsr_icmp_send4(struct sk_buff *skb, int type, int code, u32 info)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-
-	if (!skb_dst(skb) &&
-	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
-				 skb->dev))
-		return;
-	icmp_send(skb, type, code, htonl(info));
-}
-
 /* Too big for the link, as the forwarding path judges it. */
 static bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
 {
