@@ -286,6 +286,15 @@ cleanup_ns()
 	NS_LIST=()
 }
 
+# nap SECONDS - sleep without a fork and exec of sleep(1), which costs more
+# than the pause itself in a loop under TCG: a read that times out on a
+# pipe nobody writes to
+nap()
+{
+	[ -n "${NAP_FD:-}" ] || exec {NAP_FD}<> <(:)
+	read -r -t "$1" -u "$NAP_FD" _ || true
+}
+
 now_ms()
 {
 	local t=${EPOCHREALTIME/[.,]/}
