@@ -4,6 +4,10 @@
 #
 #   make            build dsr.ko (against KDIR) and dsradm
 #   make check      host unit tests, then every selftest in a QEMU guest
+#   make check-debug      the debug lane: a KASAN/lockdep/kmemleak kernel
+#                         (built once per machine), CI's subset of selftests
+#   make check-debug-all  the same with every selftest
+#   make check-debug-lane the lane's own test: a deliberately broken build fails
 #   make demo       three real servers behind a DR service, in a QEMU guest
 #   make install    install dsr.ko (updates/) and dsradm
 #   make dkms       build the module through DKMS, as an LB host would
@@ -21,6 +25,7 @@ export KDIR
 MODULE_VERSION := $(shell sed -n 's/^\#define DSR_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/dsr.h)
 
 .PHONY: all deps module dsradm check unit selftests demo install \
+	check-debug check-debug-all check-debug-lane debug-kernel \
 	install-module install-dsradm dkms sparse clean
 
 all: module dsradm
@@ -40,6 +45,19 @@ sparse: deps
 
 check: all
 	@tools/check.sh
+
+# The debug lane builds its own dsr.ko (in .cache/debug/) against its kernel.
+debug-kernel: deps
+	tools/debug-kernel/build
+
+check-debug: deps
+	tools/debug-kernel/check
+
+check-debug-all: deps
+	tools/debug-kernel/check --all
+
+check-debug-lane: deps
+	tools/debug-kernel/test-lane
 
 unit: dsradm
 	@tools/check.sh --unit
