@@ -20,8 +20,10 @@
 #                  rr -> rs1, rs2
 #
 # For every kind the generator knows, KINDS below says what a router and
-# a DSR balancer should do with COUNT such packets: how many reach the real
-# servers, and which counters move by how much (the load balancer's own IP,
+# a DSR balancer should do with COUNT such packets: how many TCP and UDP
+# packets reach the real servers (first fragments only: IPVS, like a Linux
+# router, fragments a reassembled datagram again to the sizes it came in;
+# dsr sends it whole), and which counters move by how much (the load balancer's own IP,
 # UDP and ICMP MIB for what the kernel drops or delivers locally, dsr's
 # drop reasons, the ICMP errors the attacker gets back). With --ipvs the
 # checks that IPVS shares run against it (it has no drop reasons and is no
@@ -74,7 +76,7 @@ ttl_1               0  -  att.timeexc:N dsr.TTL:N
 frag_tiny           N  N  dsr.udp:N
 frag_overlap        0  0  IpExt.ReasmOverlaps:N
 frag_lone           0  0
-icmp_garbage        0  0  Icmp.InMsgs:N
+icmp_garbage        0  0  Icmp.InMsgs:N rs.icmp:0
 EOF
 )
 
@@ -84,6 +86,9 @@ ip -n "$(ns_name sw)" link add attacker type veth peer name eth0 \
 	netns "$(ns_name attacker)"
 ip -n "$(ns_name sw)" link set attacker master br0 up
 printf '%s\n' "addr add $ATTACKER_IP/24 dev eth0" "link set eth0 up" | ns_ip attacker
+# The switch must not judge IP headers itself: with br_netfilter loaded (the
+# debug kernel has it built in) the bridge would drop them before the LB.
+in_ns sw sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
 # Every ICMP error the load balancer owes is sent, so that it can be counted.
 in_ns lb sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_burst=10000
 
@@ -94,9 +99,13 @@ for i in 1 2; do
 	in_ns "rs$i" nft -f - <<EOF
 table inet dsrt {
 	counter hostile { }
+	counter hostile_icmp { }
 	chain pre {
 		type filter hook prerouting priority -500;
-		ip saddr $ATTACKER_IP ip daddr $VIP counter name hostile
+		ip saddr $ATTACKER_IP ip daddr $VIP meta l4proto { tcp, udp } \
+			ip frag-off & 0x1fff == 0 counter name hostile
+		ip saddr $ATTACKER_IP ip daddr $VIP meta l4proto icmp \
+			counter name hostile_icmp
 	}
 }
 EOF
@@ -143,6 +152,9 @@ snap()
 	n1=$(nft_counter rs1 inet hostile | cut -d' ' -f1)
 	n2=$(nft_counter rs2 inet hostile | cut -d' ' -f1)
 	C[rs]=$((n1 + n2))
+	n1=$(nft_counter rs1 inet hostile_icmp | cut -d' ' -f1)
+	n2=$(nft_counter rs2 inet hostile_icmp | cut -d' ' -f1)
+	C[rs.icmp]=$((n1 + n2))
 	while read -r line; do
 		C[att.${line% *}]=${line##* }
 	done < <(in_ns attacker nft list counters table inet dsrt | awk '
