@@ -4,8 +4,49 @@
  * dsr_net.lock; the packet path reaches destinations through the service's
  * usable set or through a flow, both under RCU.
  */
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include "dsr.h"
+
+/*
+ * How long a path MTU learned from ICMP holds and how low it may go: the
+ * defaults of the kernel's own routes (mtu_expires, min_pmtu).
+ */
+#define DSR_PMTU_EXPIRES	(10 * 60 * HZ)
+#define DSR_PMTU_MIN		552
+
+u32 dsr_dest_addr_hash(const union nf_inet_addr *addr)
+{
+	return jhash2(addr->all, ARRAY_SIZE(addr->all), 0);
+}
+
+/* The path MTU learned for @dest, or 0 when none is known (any more). */
+u32 dsr_dest_pmtu(const struct dsr_dest *dest)
+{
+	u32 pmtu = READ_ONCE(dest->pmtu);
+
+	if (pmtu && time_after(jiffies, READ_ONCE(dest->pmtu_expires)))
+		return 0;
+	return pmtu;
+}
+
+/*
+ * A router between us and the real server reported @mtu for our tunnel
+ * packets: keep the lowest report until it expires. Returns whether it
+ * lowered what we knew. Packet path, under RCU.
+ */
+bool dsr_dest_learn_pmtu(struct dsr_dest *dest, u32 mtu)
+{
+	u32 known = dsr_dest_pmtu(dest);
+
+	/* As the kernel's own routes: never below the minimum PMTU. */
+	mtu = max_t(u32, mtu, DSR_PMTU_MIN);
+	if (known && mtu >= known)
+		return false;
+	WRITE_ONCE(dest->pmtu_expires, jiffies + DSR_PMTU_EXPIRES);
+	WRITE_ONCE(dest->pmtu, mtu);
+	return true;
+}
 
 struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
 			       const union nf_inet_addr *addr, __be16 port)
@@ -21,7 +62,7 @@ struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
 /* Returns the new destination or an ERR_PTR. */
 struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 			      const union nf_inet_addr *addr, __be16 port,
-			      u8 fwd_method, u32 weight)
+			      union dsr_fwd fwd, u32 weight)
 {
 	struct dsr_dest *dest;
 	int err;
@@ -35,7 +76,7 @@ struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 	dest->addr = *addr;
 	dest->port = port;
 	dest->af = svc->key.af;
-	dest->fwd_method = fwd_method;
+	dest->fwd = fwd;
 	dest->weight = weight;
 	refcount_set(&dest->refcnt, 1);
 	atomic_set(&dest->active_flows, 0);
@@ -51,6 +92,8 @@ struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 	err = dsr_service_rebuild(dn, svc);
 	if (err)
 		goto err_unlink;
+	hash_add_rcu(dn->dests_by_addr, &dest->addr_node,
+		     dsr_dest_addr_hash(addr));
 	svc->dest_count++;
 	dn->generation++;
 	return dest;
@@ -107,6 +150,7 @@ void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild)
 
 	WRITE_ONCE(dest->removed, true);
 	list_del_rcu(&dest->list);
+	hash_del_rcu(&dest->addr_node);
 	svc->dest_count--;
 	dn->generation++;
 	if (rebuild && dsr_service_rebuild(dn, svc)) {

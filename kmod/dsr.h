@@ -54,6 +54,30 @@ struct dsr_service_key {
 };
 
 struct dsr_service;
+struct dsr_flow_key;
+
+/*
+ * How a destination is reached. Packed into one word so that the packet
+ * path reads a consistent set while DEST_SET changes it.
+ */
+union dsr_fwd {
+	struct {
+		u8 method;		/* enum dsr_fwd_method */
+		u8 tun_type;		/* enum dsr_tun_type, TUN only */
+		__be16 tun_port;	/* GUE destination port */
+		u32 tun_flags;		/* DSR_TUN_F_* */
+	};
+	u64 word;
+};
+
+/* Outer source of a service's tunnelled packets, packed likewise. */
+union dsr_tun_src {
+	struct {
+		__be32 addr;		/* 0: the route's preferred source */
+		u8 plen;		/* < 32: varied per flow in addr/plen */
+	};
+	u64 word;
+};
 
 /*
  * A real server of one service. The service's list holds one reference and
@@ -62,12 +86,19 @@ struct dsr_service;
  */
 struct dsr_dest {
 	struct list_head list;		/* service->dests, RCU */
+	struct hlist_node addr_node;	/* dsr_net.dests_by_addr, RCU */
 	struct dsr_service *svc;	/* owner; compared, never followed, once removed */
 	union nf_inet_addr addr;
 	__be16 port;
 	u8 af;
-	u8 fwd_method;
+	union dsr_fwd fwd;		/* READ_ONCE(fwd.word) */
 	u32 weight;
+	/*
+	 * Path MTU to the server learned from ICMP about our tunnel
+	 * packets, valid until pmtu_expires (jiffies); 0 = none.
+	 */
+	u32 pmtu;
+	unsigned long pmtu_expires;
 	bool removed;			/* READ_ONCE: flows to it are stale */
 	refcount_t refcnt;
 	atomic_t active_flows;
@@ -93,9 +124,13 @@ struct dsr_sched_ops {
 	 */
 	int (*init)(struct dsr_service *svc);
 	void (*done)(struct dsr_service *svc);
-	/* Called under rcu_read_lock() from the packet path. */
+	/*
+	 * Called under rcu_read_lock() from the packet path, for the flow
+	 * @key (client to VIP, also when @skb is an ICMP error about it).
+	 */
 	struct dsr_dest *(*schedule)(struct dsr_service *svc,
 				     const struct dsr_dest_set *set,
+				     const struct dsr_flow_key *key,
 				     const struct sk_buff *skb);
 };
 
@@ -107,6 +142,7 @@ struct dsr_service {
 	struct dsr_dest_set __rcu *usable;
 	const struct dsr_sched_ops *sched;
 	atomic_t sched_cursor;		/* private to the scheduler */
+	union dsr_tun_src tun_src;	/* READ_ONCE(tun_src.word) */
 	struct dsr_counters stats;
 	struct rcu_head rcu;
 };
@@ -140,10 +176,21 @@ struct dsr_flow_table {
 	struct delayed_work gc_work;
 };
 
+/* What the data path did besides forwarding, counted per namespace. */
+enum dsr_event {
+	DSR_EVENT_ICMP_FORWARDED,	/* DSR_A_INFO_ICMP_FORWARDED */
+	DSR_EVENT_ICMP_TUN_PMTU,	/* DSR_A_INFO_ICMP_TUN_PMTU */
+
+	__DSR_EVENT_MAX,
+};
+
 struct dsr_drop_pcpu {
 	u64_stats_t reason[__DSR_DROP_MAX];
+	u64_stats_t event[__DSR_EVENT_MAX];
 	struct u64_stats_sync syncp;
 };
+
+#define DSR_DEST_ADDR_HASH_BITS	8
 
 /* Everything dsr keeps for one network namespace. */
 struct dsr_net {
@@ -151,6 +198,8 @@ struct dsr_net {
 	struct mutex lock;		/* serialises every configuration change */
 	DECLARE_HASHTABLE(services, DSR_SVC_HASH_BITS);
 	unsigned int service_count;
+	/* Every destination by address, for ICMP about tunnel packets. */
+	DECLARE_HASHTABLE(dests_by_addr, DSR_DEST_ADDR_HASH_BITS);
 	u32 generation;			/* bumped on change, for dump consistency */
 	struct dsr_flow_table flows;
 	struct dsr_drop_pcpu __percpu *drops;
@@ -179,6 +228,8 @@ void dsr_counters_zero(struct dsr_counters *c);
 void dsr_count_packet(struct dsr_counters *c, unsigned int len, bool new_flow);
 void dsr_count_drop(struct dsr_net *dn, enum dsr_drop_reason reason);
 void dsr_drops_read(struct dsr_net *dn, u64 *out);
+void dsr_count_event(struct dsr_net *dn, enum dsr_event event);
+void dsr_events_read(struct dsr_net *dn, u64 *out);
 
 /* service.c */
 struct dsr_service *dsr_service_lookup(struct dsr_net *dn,
@@ -197,7 +248,10 @@ struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
 			       const union nf_inet_addr *addr, __be16 port);
 struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 			      const union nf_inet_addr *addr, __be16 port,
-			      u8 fwd_method, u32 weight);
+			      union dsr_fwd fwd, u32 weight);
+u32 dsr_dest_addr_hash(const union nf_inet_addr *addr);
+u32 dsr_dest_pmtu(const struct dsr_dest *dest);
+bool dsr_dest_learn_pmtu(struct dsr_dest *dest, u32 mtu);
 int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
 			struct dsr_dest *dest, u32 weight);
 void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild);
@@ -213,6 +267,10 @@ void dsr_flow_cache_exit(void);
 int dsr_flow_table_init(struct dsr_net *dn);
 void dsr_flow_table_exit(struct dsr_net *dn);
 void dsr_flow_flush(struct dsr_net *dn);
+struct dsr_dest *dsr_flow_find_dest(struct dsr_net *dn,
+				    struct dsr_service *svc,
+				    const struct dsr_flow_key *key,
+				    const struct sk_buff *skb);
 int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		      const struct dsr_flow_key *key, struct sk_buff *skb,
 		      u8 tcp_flags, struct dsr_dest **destp, bool *new_flow);
@@ -225,16 +283,26 @@ u8 dsr_hook_point(void);
 
 /* icmp.c */
 void dsr_icmp_send4(struct sk_buff *skb, int type, int code, u32 info);
+unsigned int dsr_icmp_in4(struct dsr_net *dn, struct sk_buff *skb);
 
 /* xmit_dr.c */
 unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 			  struct sk_buff *skb);
+unsigned int dsr_xmit4(struct dsr_net *dn, struct dsr_service *svc,
+		       struct dsr_dest *dest, struct sk_buff *skb);
+bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu);
+
+/* xmit_tun.c */
+unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
+			   struct dsr_dest *dest, union dsr_fwd fwd,
+			   struct sk_buff *skb);
+unsigned int dsr_tun_overhead(union dsr_fwd fwd);
 
 /* netlink.c */
 int dsr_genl_init(void);
+void dsr_genl_exit(void);
 
 /* test_defect.c: only in builds for the debug lane's own test. */
 void dsr_test_defect(void);
-void dsr_genl_exit(void);
 
 #endif /* _DSR_H */

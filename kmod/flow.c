@@ -163,6 +163,7 @@ static void dsr_flow_refresh(struct dsr_net *dn, struct dsr_flow *flow,
  * configuration path has already published a new set, so read it again.
  */
 static struct dsr_dest *dsr_flow_schedule(struct dsr_service *svc,
+					  const struct dsr_flow_key *key,
 					  const struct sk_buff *skb)
 {
 	const struct dsr_dest_set *set;
@@ -173,12 +174,45 @@ static struct dsr_dest *dsr_flow_schedule(struct dsr_service *svc,
 		set = rcu_dereference(svc->usable);
 		if (!set || !set->count)
 			return NULL;
-		dest = READ_ONCE(svc->sched)->schedule(svc, set, skb);
+		dest = READ_ONCE(svc->sched)->schedule(svc, set, key, skb);
 		if (dest && !READ_ONCE(dest->removed) &&
 		    refcount_inc_not_zero(&dest->refcnt))
 			return dest;
 	}
 	return NULL;
+}
+
+/*
+ * The destination that owns the flow @key of @svc without recording or
+ * refreshing anything: the flow's, or on a miss the scheduler's choice.
+ * For ICMP errors about the flow. Under rcu_read_lock(); the destination
+ * stays valid until it is dropped. NULL when nothing is usable.
+ */
+struct dsr_dest *dsr_flow_find_dest(struct dsr_net *dn,
+				    struct dsr_service *svc,
+				    const struct dsr_flow_key *key,
+				    const struct sk_buff *skb)
+{
+	struct dsr_flow_table *ft = &dn->flows;
+	const struct dsr_dest_set *set;
+	struct dsr_flow *flow;
+	struct dsr_dest *dest;
+	u32 bucket;
+
+	bucket = dsr_flow_hash(ft, key) & (ft->size - 1);
+	hlist_for_each_entry_rcu(flow, &ft->buckets[bucket], node) {
+		if (memcmp(&flow->key, key, sizeof(*key)))
+			continue;
+		if (dsr_flow_usable(flow, svc, 0))
+			return flow->dest;
+		break;
+	}
+
+	set = rcu_dereference(svc->usable);
+	if (!set || !set->count)
+		return NULL;
+	dest = READ_ONCE(svc->sched)->schedule(svc, set, key, skb);
+	return dest && !READ_ONCE(dest->removed) ? dest : NULL;
 }
 
 /*
@@ -216,7 +250,7 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		return 0;
 	}
 
-	dest = dsr_flow_schedule(svc, skb);
+	dest = dsr_flow_schedule(svc, key, skb);
 	if (!dest)
 		return -EHOSTUNREACH;
 

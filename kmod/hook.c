@@ -125,6 +125,17 @@ static bool dsr_bridged_otherhost(const struct sk_buff *skb)
 #endif
 }
 
+/* Send a packet of @svc to @dest by the destination's method. */
+unsigned int dsr_xmit4(struct dsr_net *dn, struct dsr_service *svc,
+		       struct dsr_dest *dest, struct sk_buff *skb)
+{
+	union dsr_fwd fwd = { .word = READ_ONCE(dest->fwd.word) };
+
+	if (fwd.method == DSR_FWD_TUN)
+		return dsr_xmit_tun4(dn, svc, dest, fwd, skb);
+	return dsr_xmit_dr4(dn, dest, skb);
+}
+
 /* Schedule and send a packet of service @svc; BH is disabled. */
 static unsigned int dsr_forward_ipv4(struct dsr_net *dn,
 				     struct dsr_service *svc,
@@ -150,7 +161,7 @@ static unsigned int dsr_forward_ipv4(struct dsr_net *dn,
 	}
 
 	len = skb->len;
-	verdict = dsr_xmit_dr4(dn, dest, skb);
+	verdict = dsr_xmit4(dn, svc, dest, skb);
 	if (verdict == NF_STOLEN) {
 		dsr_count_packet(&svc->stats, len, new_flow);
 		dsr_count_packet(&dest->stats, len, new_flow);
@@ -243,10 +254,16 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	iph = ip_hdr(skb);	/* ip_rcv() validated the header */
-	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
-		return NF_ACCEPT;
 	/* Defrag runs first; a fragment here failed reassembly. */
 	if (ip_is_fragment(iph))
+		return NF_ACCEPT;
+	if (iph->protocol == IPPROTO_ICMP) {
+		local_bh_disable();
+		verdict = dsr_icmp_in4(dn, skb);
+		local_bh_enable();
+		return verdict;
+	}
+	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
 		return NF_ACCEPT;
 
 	/* TCP and UDP both start with the ports; without them, no service. */

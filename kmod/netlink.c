@@ -48,6 +48,8 @@ static const struct nla_policy dsr_service_policy[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_TIMEOUT]		= { .type = NLA_U32 },
 	[DSR_A_SERVICE_DEST_COUNT]	= { .type = NLA_REJECT },
 	[DSR_A_SERVICE_STATS]		= { .type = NLA_REJECT },
+	[DSR_A_SERVICE_TUN_SRC4]	= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+	[DSR_A_SERVICE_TUN_SRC_PLEN]	= NLA_POLICY_RANGE(NLA_U8, 1, 32),
 };
 
 static const struct nla_policy dsr_dest_policy[DSR_A_DEST_MAX + 1] = {
@@ -62,6 +64,8 @@ static const struct nla_policy dsr_dest_policy[DSR_A_DEST_MAX + 1] = {
 	[DSR_A_DEST_ACTIVE_FLOWS]	= { .type = NLA_REJECT },
 	[DSR_A_DEST_INACTIVE_FLOWS]	= { .type = NLA_REJECT },
 	[DSR_A_DEST_STATS]		= { .type = NLA_REJECT },
+	[DSR_A_DEST_TUN_FLAGS]		= NLA_POLICY_MASK(NLA_U32, DSR_TUN_F_ALL),
+	[DSR_A_DEST_TUN_PMTU]		= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
@@ -76,6 +80,8 @@ static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_DROPS]		= { .type = NLA_REJECT },
 	[DSR_A_INFO_HOOK]		= { .type = NLA_REJECT },
 	[DSR_A_INFO_GENERATION]		= { .type = NLA_REJECT },
+	[DSR_A_INFO_ICMP_FORWARDED]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_ICMP_TUN_PMTU]	= { .type = NLA_REJECT },
 };
 
 /* Commands naming a service. */
@@ -193,7 +199,8 @@ static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
 	if (err)
 		return ERR_PTR(err);
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
-	    tb[DSR_A_SERVICE_TIMEOUT]) {
+	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
+	    tb[DSR_A_SERVICE_TUN_SRC_PLEN]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "only the service's protocol, address and port may be given here");
 		return ERR_PTR(-EINVAL);
@@ -229,6 +236,93 @@ static int dsr_nl_check_service_options(struct nlattr **tb,
 				    "persistent services are not supported yet");
 		return -EOPNOTSUPP;
 	}
+	return 0;
+}
+
+/*
+ * The outer source of tunnelled packets, from @cur and the request's
+ * attributes: an address (0.0.0.0 = the route's choice) and a prefix length.
+ */
+static int dsr_nl_parse_tun_src(struct nlattr **tb, union dsr_tun_src *src,
+				struct netlink_ext_ack *extack)
+{
+	if (tb[DSR_A_SERVICE_TUN_SRC4]) {
+		src->addr = nla_get_in_addr(tb[DSR_A_SERVICE_TUN_SRC4]);
+		src->plen = 32;
+		if (src->addr && !dsr_nl_unicast4(src->addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_TUN_SRC4],
+					    "tunnel source must be a unicast address, or 0.0.0.0 for the route's own");
+			return -EINVAL;
+		}
+	}
+	if (tb[DSR_A_SERVICE_TUN_SRC_PLEN])
+		src->plen = nla_get_u8(tb[DSR_A_SERVICE_TUN_SRC_PLEN]);
+	if (!src->addr && src->plen != 32) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_TUN_SRC_PLEN],
+				    "a tunnel source prefix needs a tunnel source address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * How a real server is reached, from @fwd (its current way, or the
+ * default) and the request's attributes. Options a method does not have
+ * are refused when given and dropped when only inherited.
+ */
+static int dsr_nl_parse_fwd(struct nlattr **tb, union dsr_fwd *fwd,
+			    struct netlink_ext_ack *extack)
+{
+	union dsr_fwd new = *fwd;
+
+	if (tb[DSR_A_DEST_FWD_METHOD])
+		new.method = nla_get_u8(tb[DSR_A_DEST_FWD_METHOD]);
+	if (new.method != DSR_FWD_TUN) {
+		struct nlattr *opt = tb[DSR_A_DEST_TUN_TYPE] ?:
+				     tb[DSR_A_DEST_TUN_PORT] ?:
+				     tb[DSR_A_DEST_TUN_FLAGS];
+
+		if (opt) {
+			NL_SET_ERR_MSG_ATTR(extack, opt,
+					    "tunnel options need tunnel forwarding");
+			return -EINVAL;
+		}
+		fwd->word = 0;
+		fwd->method = new.method;
+		return 0;
+	}
+
+	if (fwd->method != DSR_FWD_TUN)
+		new.tun_type = DSR_TUN_IPIP;
+	if (tb[DSR_A_DEST_TUN_TYPE])
+		new.tun_type = nla_get_u8(tb[DSR_A_DEST_TUN_TYPE]);
+	if (new.tun_type != DSR_TUN_GUE) {
+		if (tb[DSR_A_DEST_TUN_PORT]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_TUN_PORT],
+					    "a tunnel port is only for GUE");
+			return -EINVAL;
+		}
+		new.tun_port = 0;
+	} else {
+		if (tb[DSR_A_DEST_TUN_PORT])
+			new.tun_port = nla_get_be16(tb[DSR_A_DEST_TUN_PORT]);
+		if (!new.tun_port) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_TUN_PORT],
+					    "a GUE tunnel needs its destination port, 1-65535");
+			return -EINVAL;
+		}
+	}
+	if (tb[DSR_A_DEST_TUN_FLAGS])
+		new.tun_flags = nla_get_u32(tb[DSR_A_DEST_TUN_FLAGS]);
+	if (new.tun_type == DSR_TUN_IPIP && new.tun_flags) {
+		if (tb[DSR_A_DEST_TUN_FLAGS]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_TUN_FLAGS],
+					    "IP-in-IP has no checksum of its own; checksums are for GUE and GRE");
+			return -EINVAL;
+		}
+		new.tun_flags = 0;
+	}
+	*fwd = new;
 	return 0;
 }
 
@@ -285,6 +379,10 @@ static int dsr_nl_put_service(struct sk_buff *skb,
 	     nla_put_u32(skb, DSR_A_SERVICE_DEST_COUNT, svc->dest_count) ||
 	     dsr_nl_put_stats(skb, DSR_A_SERVICE_STATS, &svc->stats)))
 		goto cancel;
+	if (full && svc->tun_src.addr &&
+	    (nla_put_in_addr(skb, DSR_A_SERVICE_TUN_SRC4, svc->tun_src.addr) ||
+	     nla_put_u8(skb, DSR_A_SERVICE_TUN_SRC_PLEN, svc->tun_src.plen)))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 
@@ -307,18 +405,27 @@ static int dsr_nl_put_dest(struct sk_buff *skb, const struct dsr_dest *dest)
 		err = nla_put_in6_addr(skb, DSR_A_DEST_ADDR6, &dest->addr.in6);
 	if (err ||
 	    nla_put_be16(skb, DSR_A_DEST_PORT, dest->port) ||
-	    nla_put_u8(skb, DSR_A_DEST_FWD_METHOD, dest->fwd_method) ||
+	    nla_put_u8(skb, DSR_A_DEST_FWD_METHOD, dest->fwd.method) ||
 	    nla_put_u32(skb, DSR_A_DEST_WEIGHT, dest->weight) ||
 	    nla_put_u32(skb, DSR_A_DEST_ACTIVE_FLOWS,
 			atomic_read(&dest->active_flows)) ||
 	    nla_put_u32(skb, DSR_A_DEST_INACTIVE_FLOWS,
 			atomic_read(&dest->inactive_flows)) ||
-	    dsr_nl_put_stats(skb, DSR_A_DEST_STATS, &dest->stats)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
+	    dsr_nl_put_stats(skb, DSR_A_DEST_STATS, &dest->stats) ||
+	    nla_put_u32(skb, DSR_A_DEST_TUN_PMTU, dsr_dest_pmtu(dest)))
+		goto cancel;
+	if (dest->fwd.method == DSR_FWD_TUN &&
+	    (nla_put_u8(skb, DSR_A_DEST_TUN_TYPE, dest->fwd.tun_type) ||
+	     nla_put_u32(skb, DSR_A_DEST_TUN_FLAGS, dest->fwd.tun_flags) ||
+	     (dest->fwd.tun_port &&
+	      nla_put_be16(skb, DSR_A_DEST_TUN_PORT, dest->fwd.tun_port))))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static int dsr_nl_fill_service(struct sk_buff *skb,
@@ -407,6 +514,7 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
 	struct dsr_net *dn = dsr_nl_net(info);
 	const struct dsr_sched_ops *sched;
+	union dsr_tun_src tun_src = { .plen = 32 };
 	struct dsr_service_key key;
 	struct dsr_service *svc;
 	int err;
@@ -419,6 +527,9 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = dsr_nl_parse_sched(tb, &sched, info->extack);
+	if (err)
+		return err;
+	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
 	if (err)
 		return err;
 
@@ -439,6 +550,8 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "cannot add service: out of memory");
 		goto out;
 	}
+	/* Published, but without real servers nothing is tunnelled yet. */
+	WRITE_ONCE(svc->tun_src.word, tun_src.word);
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
 out:
 	mutex_unlock(&dn->lock);
@@ -451,6 +564,7 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	struct dsr_net *dn = dsr_nl_net(info);
 	const struct dsr_sched_ops *sched;
 	struct dsr_service_key key;
+	union dsr_tun_src tun_src;
 	struct dsr_service *svc;
 	int err;
 
@@ -475,6 +589,14 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 				    "service not found");
 		err = -ESRCH;
 		goto out;
+	}
+	tun_src = svc->tun_src;
+	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
+	if (err)
+		goto out;
+	if (tun_src.word != svc->tun_src.word) {
+		WRITE_ONCE(svc->tun_src.word, tun_src.word);
+		dn->generation++;
 	}
 	if (sched && sched != svc->sched) {
 		const struct dsr_sched_ops *old = svc->sched;
@@ -625,24 +747,9 @@ static int dsr_nl_parse_dest(struct nlattr *nest, struct nlattr **tb,
 	return 0;
 }
 
-static int dsr_nl_check_dest_options(struct nlattr **tb,
-				     struct netlink_ext_ack *extack)
-{
-	if (tb[DSR_A_DEST_FWD_METHOD] &&
-	    nla_get_u8(tb[DSR_A_DEST_FWD_METHOD]) != DSR_FWD_DR) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_FWD_METHOD],
-				    "tunnel forwarding is not supported yet; use direct routing");
-		return -EOPNOTSUPP;
-	}
-	if (tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT]) {
-		NL_SET_ERR_MSG(extack, "tunnel options are not supported yet");
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
 static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 {
+	union dsr_fwd fwd = { .method = DSR_FWD_DR };
 	struct dsr_net *dn = dsr_nl_net(info);
 	struct nlattr *tb[DSR_A_DEST_MAX + 1];
 	union nf_inet_addr addr;
@@ -662,7 +769,7 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 				info->extack);
 	if (err)
 		goto out;
-	err = dsr_nl_check_dest_options(tb, info->extack);
+	err = dsr_nl_parse_fwd(tb, &fwd, info->extack);
 	if (err)
 		goto out;
 	if (tb[DSR_A_DEST_WEIGHT])
@@ -677,7 +784,7 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out;
 	}
-	dest = dsr_dest_add(dn, svc, &addr, port, DSR_FWD_DR, weight);
+	dest = dsr_dest_add(dn, svc, &addr, port, fwd, weight);
 	if (IS_ERR(dest)) {
 		err = PTR_ERR(dest);
 		NL_SET_ERR_MSG(info->extack, "cannot add real server: out of memory");
@@ -694,7 +801,8 @@ static int dsr_nl_check_dest_key_only(struct nlattr **tb,
 				      struct netlink_ext_ack *extack)
 {
 	if (tb[DSR_A_DEST_FWD_METHOD] || tb[DSR_A_DEST_WEIGHT] ||
-	    tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT]) {
+	    tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT] ||
+	    tb[DSR_A_DEST_TUN_FLAGS]) {
 		NL_SET_ERR_MSG(extack,
 			       "only the real server's address and port may be given when deleting it");
 		return -EINVAL;
@@ -738,17 +846,32 @@ dsr_nl_get_dest(struct dsr_net *dn, struct genl_info *info, struct nlattr **tb,
 	return dest;
 }
 
+/* DEST_SET: every option is judged against the real server's current ones. */
+static int dsr_nl_check_dest_later(struct nlattr **tb,
+				   struct netlink_ext_ack *extack)
+{
+	return 0;
+}
+
 static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dsr_net *dn = dsr_nl_net(info);
 	struct nlattr *tb[DSR_A_DEST_MAX + 1];
 	struct dsr_dest *dest;
+	union dsr_fwd fwd;
 	int err = 0;
 
 	mutex_lock(&dn->lock);
-	dest = dsr_nl_get_dest(dn, info, tb, dsr_nl_check_dest_options);
+	dest = dsr_nl_get_dest(dn, info, tb, dsr_nl_check_dest_later);
 	if (IS_ERR(dest)) {
 		err = PTR_ERR(dest);
+		goto out;
+	}
+	fwd = dest->fwd;
+	err = dsr_nl_parse_fwd(tb, &fwd, info->extack);
+	if (err) {
+		if (!info->extack->bad_attr)
+			NL_SET_BAD_ATTR(info->extack, info->attrs[DSR_A_DEST]);
 		goto out;
 	}
 	if (tb[DSR_A_DEST_WEIGHT]) {
@@ -758,6 +881,13 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(info->extack, "cannot change weight: out of memory");
 			goto out;
 		}
+		dn->generation++;
+	}
+	if (fwd.word != dest->fwd.word) {
+		/* A route cached for one method may not suit the other. */
+		if (fwd.method != dest->fwd.method)
+			dst_cache_reset(&dest->dst_cache);
+		WRITE_ONCE(dest->fwd.word, fwd.word);
 		dn->generation++;
 	}
 	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_NEW_NTF);
@@ -871,7 +1001,7 @@ static int dsr_nl_zero(struct sk_buff *skb, struct genl_info *info)
 
 static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
 {
-	u64 drops[__DSR_DROP_MAX];
+	u64 drops[__DSR_DROP_MAX], events[__DSR_EVENT_MAX];
 	struct nlattr *nest, *dnest;
 	int i;
 
@@ -887,6 +1017,12 @@ static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
 	    nla_put_u32(skb, DSR_A_INFO_SERVICE_COUNT, dn->service_count) ||
 	    nla_put_u8(skb, DSR_A_INFO_HOOK, dsr_hook_point()) ||
 	    nla_put_u32(skb, DSR_A_INFO_GENERATION, dn->generation))
+		goto cancel;
+	dsr_events_read(dn, events);
+	if (nla_put_u64_64bit(skb, DSR_A_INFO_ICMP_FORWARDED,
+			      events[DSR_EVENT_ICMP_FORWARDED], DSR_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_INFO_ICMP_TUN_PMTU,
+			      events[DSR_EVENT_ICMP_TUN_PMTU], DSR_A_INFO_PAD))
 		goto cancel;
 
 	dnest = nla_nest_start(skb, DSR_A_INFO_DROPS);

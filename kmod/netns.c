@@ -22,6 +22,7 @@ static int __net_init dsr_net_init(struct net *net)
 	dn->net = net;
 	mutex_init(&dn->lock);
 	hash_init(dn->services);
+	hash_init(dn->dests_by_addr);
 	/* Dumps treat 0 as "no generation seen yet". */
 	dn->generation = 1;
 	dn->drops = alloc_percpu_gfp(struct dsr_drop_pcpu, GFP_KERNEL_ACCOUNT);

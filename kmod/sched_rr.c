@@ -13,6 +13,7 @@ static int dsr_rr_init(struct dsr_service *svc)
 
 static struct dsr_dest *dsr_rr_schedule(struct dsr_service *svc,
 					const struct dsr_dest_set *set,
+					const struct dsr_flow_key *key,
 					const struct sk_buff *skb)
 {
 	unsigned int turn;

@@ -86,22 +86,51 @@ void dsr_count_drop(struct dsr_net *dn, enum dsr_drop_reason reason)
 	u64_stats_update_end(&d->syncp);
 }
 
-void dsr_drops_read(struct dsr_net *dn, u64 *out)
+void dsr_count_event(struct dsr_net *dn, enum dsr_event event)
 {
-	int cpu, i;
+	struct dsr_drop_pcpu *d = this_cpu_ptr(dn->drops);
 
-	memset(out, 0, sizeof(u64) * __DSR_DROP_MAX);
+	u64_stats_update_begin(&d->syncp);
+	u64_stats_inc(&d->event[event]);
+	u64_stats_update_end(&d->syncp);
+}
+
+#define DSR_DROP_PCPU_MAX \
+	((int)__DSR_DROP_MAX > (int)__DSR_EVENT_MAX ? \
+	 (int)__DSR_DROP_MAX : (int)__DSR_EVENT_MAX)
+
+/* Sum @n per-CPU counters that sit at @offset in struct dsr_drop_pcpu. */
+static void dsr_drop_pcpu_read(struct dsr_net *dn, size_t offset,
+			       unsigned int n, u64 *out)
+{
+	int cpu;
+	unsigned int i;
+
+	memset(out, 0, sizeof(u64) * n);
 	for_each_possible_cpu(cpu) {
 		const struct dsr_drop_pcpu *d = per_cpu_ptr(dn->drops, cpu);
-		u64 v[__DSR_DROP_MAX];
+		const u64_stats_t *c = (const void *)d + offset;
+		u64 v[DSR_DROP_PCPU_MAX];
 		unsigned int start;
 
 		do {
 			start = u64_stats_fetch_begin(&d->syncp);
-			for (i = 0; i < __DSR_DROP_MAX; i++)
-				v[i] = u64_stats_read(&d->reason[i]);
+			for (i = 0; i < n; i++)
+				v[i] = u64_stats_read(&c[i]);
 		} while (u64_stats_fetch_retry(&d->syncp, start));
-		for (i = 0; i < __DSR_DROP_MAX; i++)
+		for (i = 0; i < n; i++)
 			out[i] += v[i];
 	}
+}
+
+void dsr_drops_read(struct dsr_net *dn, u64 *out)
+{
+	dsr_drop_pcpu_read(dn, offsetof(struct dsr_drop_pcpu, reason),
+			   __DSR_DROP_MAX, out);
+}
+
+void dsr_events_read(struct dsr_net *dn, u64 *out)
+{
+	dsr_drop_pcpu_read(dn, offsetof(struct dsr_drop_pcpu, event),
+			   __DSR_EVENT_MAX, out);
 }

@@ -28,6 +28,13 @@
  * (including its resend of packets queued while ARP resolves) must look up
  * the real server's MAC, not the VIP's.
  */
+/* DR rewrites only the MAC: the real server must be on-link. */
+static bool dsr_route_on_link(const struct rtable *rt, __be32 addr)
+{
+	return rt->rt_type == RTN_UNICAST && !rt->rt_uses_gateway &&
+	       rt->rt_gw_family == AF_INET && rt->rt_gw4 == addr;
+}
+
 static struct rtable *dsr_dest_route4(struct dsr_net *dn,
 				      struct dsr_dest *dest)
 {
@@ -36,17 +43,18 @@ static struct rtable *dsr_dest_route4(struct dsr_net *dn,
 	__be32 saddr;
 
 	rt = dst_cache_get_ip4(&dest->dst_cache, &saddr);
-	if (rt)
+	/* The cache may still hold the route of a tunnel real server. */
+	if (rt && dsr_route_on_link(rt, dest->addr.ip))
 		return rt;
+	if (rt)
+		ip_rt_put(rt);
 
 	fl4.daddr = dest->addr.ip;
 	fl4.flowi4_flags = FLOWI_FLAG_KNOWN_NH;
 	rt = ip_route_output_key(dn->net, &fl4);
 	if (IS_ERR(rt))
 		return NULL;
-	/* DR rewrites only the MAC: the real server must be on-link. */
-	if (rt->rt_type != RTN_UNICAST || rt->rt_uses_gateway ||
-	    rt->rt_gw_family != AF_INET || rt->rt_gw4 != dest->addr.ip) {
+	if (!dsr_route_on_link(rt, dest->addr.ip)) {
 		ip_rt_put(rt);
 		return NULL;
 	}
@@ -75,7 +83,7 @@ static int dsr_neigh_xmit4(struct net *net, struct sock *sk,
 }
 
 /* Too big for the link, as the forwarding path judges it. */
-static bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
 {
 	if (skb->len <= mtu)
 		return false;

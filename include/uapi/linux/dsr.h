@@ -31,6 +31,9 @@
  *     DSR_A_SERVICE_SCHED_NAME      string  (default "rr")  O
  *     DSR_A_SERVICE_FLAGS           u32, DSR_SERVICE_F_*    O
  *     DSR_A_SERVICE_TIMEOUT         u32, persistence (s)    O  (reserved)
+ *     DSR_A_SERVICE_TUN_SRC4        4 bytes                 O  (default 0:
+ *                                   the route's preferred source)
+ *     DSR_A_SERVICE_TUN_SRC_PLEN    u8, 1..32               O  (default 32)
  *
  * DSR_CMD_SERVICE_DEL
  *   DSR_A_SERVICE (nest): key attributes                    M
@@ -48,8 +51,11 @@
  *     DSR_A_DEST_PORT               be16 (0 = service port) O
  *     DSR_A_DEST_FWD_METHOD         u8, enum dsr_fwd_method O  (default DR)
  *     DSR_A_DEST_WEIGHT             u32, 0..DSR_WEIGHT_MAX  O  (default 1)
- *     DSR_A_DEST_TUN_TYPE           u8, enum dsr_tun_type   O  (reserved)
- *     DSR_A_DEST_TUN_PORT           be16                    O  (reserved)
+ *     DSR_A_DEST_TUN_TYPE           u8, enum dsr_tun_type   O  (TUN only,
+ *                                   default IPIP)
+ *     DSR_A_DEST_TUN_PORT           be16, 1..65535          O  (GUE only,
+ *                                   and required there)
+ *     DSR_A_DEST_TUN_FLAGS          u32, DSR_TUN_F_*        O  (GUE, GRE)
  *
  * DSR_CMD_DEST_DEL
  *   DSR_A_SERVICE (nest): key attributes                    M
@@ -60,7 +66,9 @@
  *   reply: DSR_A_SERVICE (nest, key only), DSR_A_DEST (nest)
  *     DSR_A_DEST_ADDR4|6, DSR_A_DEST_PORT, DSR_A_DEST_FWD_METHOD,
  *     DSR_A_DEST_WEIGHT, DSR_A_DEST_ACTIVE_FLOWS,
- *     DSR_A_DEST_INACTIVE_FLOWS, DSR_A_DEST_STATS (nest)    R
+ *     DSR_A_DEST_INACTIVE_FLOWS, DSR_A_DEST_STATS (nest),
+ *     DSR_A_DEST_TUN_TYPE, DSR_A_DEST_TUN_PORT, DSR_A_DEST_TUN_FLAGS
+ *     (TUN only), DSR_A_DEST_TUN_PMTU                       R
  *
  * DSR_CMD_FLUSH           no attributes: delete every service
  * DSR_CMD_ZERO            DSR_A_SERVICE (nest, key) O: zero counters of one
@@ -141,6 +149,15 @@ enum dsr_service_attr {
 	DSR_A_SERVICE_TIMEOUT,		/* u32 seconds, persistence, reserved */
 	DSR_A_SERVICE_DEST_COUNT,	/* u32, reply only */
 	DSR_A_SERVICE_STATS,		/* nest, enum dsr_stats_attr, reply only */
+	DSR_A_SERVICE_TUN_SRC4,		/* 4 bytes: outer source of tunnelled
+					 * packets; 0.0.0.0 = the preferred
+					 * source of the route to the server
+					 */
+	DSR_A_SERVICE_TUN_SRC_PLEN,	/* u8, 1..32: below 32, the outer
+					 * source varies per flow within
+					 * TUN_SRC4/PLEN (ECMP and RSS entropy
+					 * for IPIP and GRE)
+					 */
 
 	__DSR_A_SERVICE_MAX,
 };
@@ -152,7 +169,7 @@ enum dsr_service_attr {
 enum dsr_fwd_method {
 	DSR_FWD_UNSPEC,
 	DSR_FWD_DR,		/* layer 2: rewrite destination MAC */
-	DSR_FWD_TUN,		/* layer 3: IP-in-IP or GUE, reserved */
+	DSR_FWD_TUN,		/* layer 3: IP-in-IP, GUE or GRE tunnel */
 
 	__DSR_FWD_MAX,
 };
@@ -161,11 +178,18 @@ enum dsr_fwd_method {
 enum dsr_tun_type {
 	DSR_TUN_UNSPEC,
 	DSR_TUN_IPIP,
-	DSR_TUN_GUE,
+	DSR_TUN_GUE,		/* UDP to DSR_A_DEST_TUN_PORT, GUE version 0,
+				 * carrying IPIP (Linux fou "gue")
+				 */
+	DSR_TUN_GRE,		/* GRE, protocol 0x0800 */
 
 	__DSR_TUN_MAX,
 };
 #define DSR_TUN_MAX (__DSR_TUN_MAX - 1)
+
+/* Tunnel flags: outer checksum (the UDP checksum of GUE, GRE's own). */
+#define DSR_TUN_F_CSUM		(1U << 0)
+#define DSR_TUN_F_ALL		DSR_TUN_F_CSUM
 
 enum dsr_dest_attr {
 	DSR_A_DEST_UNSPEC,
@@ -175,11 +199,16 @@ enum dsr_dest_attr {
 	DSR_A_DEST_PORT,		/* be16 */
 	DSR_A_DEST_FWD_METHOD,		/* u8, enum dsr_fwd_method */
 	DSR_A_DEST_WEIGHT,		/* u32, 0..DSR_WEIGHT_MAX; 0 = drain */
-	DSR_A_DEST_TUN_TYPE,		/* u8, enum dsr_tun_type, reserved */
-	DSR_A_DEST_TUN_PORT,		/* be16, GUE port, reserved */
+	DSR_A_DEST_TUN_TYPE,		/* u8, enum dsr_tun_type */
+	DSR_A_DEST_TUN_PORT,		/* be16, GUE destination port */
 	DSR_A_DEST_ACTIVE_FLOWS,	/* u32, reply only */
 	DSR_A_DEST_INACTIVE_FLOWS,	/* u32, reply only */
 	DSR_A_DEST_STATS,		/* nest, enum dsr_stats_attr, reply only */
+	DSR_A_DEST_TUN_FLAGS,		/* u32, DSR_TUN_F_* */
+	DSR_A_DEST_TUN_PMTU,		/* u32, reply only: path MTU to the
+					 * server learned from ICMP about
+					 * tunnel packets, 0 = none
+					 */
 
 	__DSR_A_DEST_MAX,
 };
@@ -233,6 +262,14 @@ enum dsr_info_attr {
 	DSR_A_INFO_GENERATION,		/* u32, changes with every configuration
 					 * change, reply only: read it before
 					 * and after a multi-dump listing
+					 */
+	DSR_A_INFO_ICMP_FORWARDED,	/* u64, reply only: ICMP errors to a
+					 * VIP sent on to the real server that
+					 * owns the quoted flow
+					 */
+	DSR_A_INFO_ICMP_TUN_PMTU,	/* u64, reply only: ICMP "fragmentation
+					 * needed" about tunnel packets that
+					 * lowered a real server's path MTU
 					 */
 
 	__DSR_A_INFO_MAX,

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsr - TUN transmit for IPv4: the client's packet, changed only by the
+ * TTL this hop takes, goes to the real server inside an outer IPv4 header:
+ * bare (IP-in-IP), behind a GRE header, or in UDP behind a GUE header (what
+ * a Linux fou "gue" port decapsulates). The real server may sit in any
+ * routed subnet; it decapsulates, finds the VIP on lo and answers the
+ * client directly.
+ *
+ * The outer packet is the load balancer's own and leaves through
+ * ip_local_out(), so OUTPUT and POSTROUTING see it as they see any local
+ * packet, and the output path segments or fragments it. dsr's hook sits in
+ * PRE_ROUTING or LOCAL_IN and never sees it again.
+ */
+#include <linux/icmp.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/udp.h>
+#include <net/gre.h>
+#include <net/gue.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/route.h>
+#include <net/udp.h>
+#include "dsr.h"
+
+/* The smallest datagram every IPv4 link must carry (RFC 791). */
+#define DSR_IPV4_MIN_MTU	68
+
+static __be16 dsr_gre_flags(union dsr_fwd fwd)
+{
+	return fwd.tun_flags & DSR_TUN_F_CSUM ? TUNNEL_CSUM : 0;
+}
+
+/* Bytes the encapsulation of @fwd adds in front of the client's packet. */
+unsigned int dsr_tun_overhead(union dsr_fwd fwd)
+{
+	switch (fwd.tun_type) {
+	case DSR_TUN_GUE:
+		return sizeof(struct iphdr) + sizeof(struct udphdr) +
+		       sizeof(struct guehdr);
+	case DSR_TUN_GRE:
+		return sizeof(struct iphdr) + gre_calc_hlen(dsr_gre_flags(fwd));
+	default:
+		return sizeof(struct iphdr);
+	}
+}
+
+/*
+ * The route to the real server and the source address it prefers, from the
+ * destination's cache or a fresh lookup. Any unicast route will do: the
+ * tunnel crosses routers.
+ */
+static struct rtable *dsr_tun_route4(struct dsr_net *dn,
+				     struct dsr_dest *dest, __be32 *saddr)
+{
+	struct flowi4 fl4 = {};
+	struct rtable *rt;
+
+	rt = dst_cache_get_ip4(&dest->dst_cache, saddr);
+	if (rt)
+		return rt;
+
+	fl4.daddr = dest->addr.ip;
+	rt = ip_route_output_key(dn->net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if (rt->rt_type != RTN_UNICAST) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	dst_cache_set_ip4(&dest->dst_cache, &rt->dst, fl4.saddr);
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+/*
+ * The outer source: the service's, or the route's when it has none. With a
+ * prefix, each flow gets its own address in it, so that routers hashing on
+ * the outer header (ECMP) and the real server's NIC (RSS) spread flows.
+ */
+static __be32 dsr_tun_saddr(const struct dsr_service *svc,
+			    struct sk_buff *skb, __be32 route_saddr)
+{
+	union dsr_tun_src src = { .word = READ_ONCE(svc->tun_src.word) };
+	__be32 mask;
+
+	if (!src.addr)
+		return route_saddr;
+	if (src.plen >= 32)
+		return src.addr;
+	mask = inet_make_mask(src.plen);
+	return (src.addr & mask) | (htonl(skb_get_hash(skb)) & ~mask);
+}
+
+static int dsr_tun_gso_type(union dsr_fwd fwd)
+{
+	bool csum = fwd.tun_flags & DSR_TUN_F_CSUM;
+
+	switch (fwd.tun_type) {
+	case DSR_TUN_GUE:
+		/* GUE carries IPIP: both layers are segmented (as fou does). */
+		return SKB_GSO_IPXIP4 |
+		       (csum ? SKB_GSO_UDP_TUNNEL_CSUM : SKB_GSO_UDP_TUNNEL);
+	case DSR_TUN_GRE:
+		return csum ? SKB_GSO_GRE_CSUM : SKB_GSO_GRE;
+	default:
+		return SKB_GSO_IPXIP4;
+	}
+}
+
+/* Push the GUE header and its UDP header; the transport header is UDP's. */
+static void dsr_push_gue(struct sk_buff *skb, union dsr_fwd fwd,
+			 __be16 sport, __be32 saddr, __be32 daddr)
+{
+	struct guehdr *gh;
+	struct udphdr *uh;
+
+	gh = skb_push(skb, sizeof(*gh));
+	gh->word = 0;			/* version 0, no options, no flags */
+	gh->proto_ctype = IPPROTO_IPIP;
+
+	uh = skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh->source = sport;
+	uh->dest = fwd.tun_port;
+	uh->len = htons(skb->len);
+	uh->check = 0;
+	udp_set_csum(!(fwd.tun_flags & DSR_TUN_F_CSUM), skb, saddr, daddr,
+		     skb->len);
+}
+
+unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
+			   struct dsr_dest *dest, union dsr_fwd fwd,
+			   struct sk_buff *skb)
+{
+	unsigned int overhead = dsr_tun_overhead(fwd);
+	unsigned int mtu, pmtu;
+	__be32 saddr, route_saddr;
+	struct iphdr *inner, *iph;
+	__be16 df, sport = 0;
+	struct rtable *rt;
+	u8 tos, ttl, proto;
+
+	rt = dsr_tun_route4(dn, dest, &route_saddr);
+	if (!rt) {
+		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
+		return NF_DROP;
+	}
+
+	inner = ip_hdr(skb);
+	if (inner->ttl <= 1) {
+		dsr_icmp_send4(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		dsr_count_drop(dn, DSR_DROP_TTL);
+		goto drop;
+	}
+
+	/*
+	 * What fits inside the tunnel: the route's MTU, or less if a router
+	 * on the way told us so, minus the encapsulation. A DF packet that
+	 * no longer fits draws "fragmentation needed" with exactly that, so
+	 * the client's next packets fit; others are fragmented (the outer
+	 * packet, by the output path, as the kernel's tunnels do).
+	 */
+	mtu = dst_mtu(&rt->dst);
+	pmtu = dsr_dest_pmtu(dest);
+	if (pmtu && pmtu < mtu)
+		mtu = pmtu;
+	mtu = mtu > overhead + DSR_IPV4_MIN_MTU ? mtu - overhead :
+						  DSR_IPV4_MIN_MTU;
+	df = inner->frag_off & htons(IP_DF);
+	if (df && dsr_exceeds_mtu(skb, mtu)) {
+		dsr_icmp_send4(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
+		goto drop;
+	}
+
+	/* Flow entropy comes from the client's packet, before any push. */
+	saddr = dsr_tun_saddr(svc, skb, route_saddr);
+	if (fwd.tun_type == DSR_TUN_GUE)
+		sport = udp_flow_src_port(dn->net, skb, 0, 0, true);
+
+	/* Room for the outer headers, and a private inner header to edit. */
+	if (skb_cow(skb, LL_RESERVED_SPACE(rt->dst.dev) + overhead)) {
+		dsr_count_drop(dn, DSR_DROP_NO_MEM);
+		goto drop;
+	}
+	inner = ip_hdr(skb);
+	ip_decrease_ttl(inner);
+	ttl = inner->ttl;
+	tos = INET_ECN_encapsulate(inner->tos, inner->tos);
+
+	skb_dst_drop(skb);
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	nf_reset_ct(skb);
+	skb_orphan(skb);
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	skb_ext_del(skb, SKB_EXT_BRIDGE_NF);
+#endif
+	/*
+	 * The inner packet has no link header of its own: the segmentation
+	 * of tunnels measures the outer headers up to the inner "MAC" one.
+	 */
+	skb_reset_mac_header(skb);
+	if (iptunnel_handle_offloads(skb, dsr_tun_gso_type(fwd))) {
+		dsr_count_drop(dn, DSR_DROP_NO_MEM);
+		goto drop;
+	}
+
+	switch (fwd.tun_type) {
+	case DSR_TUN_GUE:
+		skb_set_inner_ipproto(skb, IPPROTO_IPIP);
+		dsr_push_gue(skb, fwd, sport, saddr, dest->addr.ip);
+		proto = IPPROTO_UDP;
+		break;
+	case DSR_TUN_GRE:
+		/* Sets the inner protocol and the GRE checksum. */
+		gre_build_header(skb, gre_calc_hlen(dsr_gre_flags(fwd)),
+				 dsr_gre_flags(fwd), htons(ETH_P_IP), 0, 0);
+		proto = IPPROTO_GRE;
+		break;
+	default:
+		skb_set_inner_ipproto(skb, IPPROTO_IPIP);
+		proto = IPPROTO_IPIP;
+		break;
+	}
+
+	skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = tos;
+	iph->frag_off = df;
+	iph->ttl = ttl;
+	iph->protocol = proto;
+	iph->saddr = saddr;
+	iph->daddr = dest->addr.ip;
+	__ip_select_ident(dn->net, iph, skb_shinfo(skb)->gso_segs ?: 1);
+
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	skb->protocol = htons(ETH_P_IP);
+	skb->pkt_type = PACKET_HOST;
+	skb_dst_set(skb, &rt->dst);
+	/* tot_len and the header checksum are filled in by the output path. */
+	ip_local_out(dn->net, NULL, skb);
+	return NF_STOLEN;
+
+drop:
+	ip_rt_put(rt);
+	return NF_DROP;
+}
