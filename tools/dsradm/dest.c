@@ -10,6 +10,20 @@
 #include "nl.h"
 #include "parse.h"
 
+/*
+ * The tunnel of a -i real server, in full: as with ipvsadm, -e resets what
+ * is not given to its default (IP-in-IP, no checksum). Only GUE has a port
+ * and IP-in-IP has no checksum; the kernel refuses those attributes there.
+ */
+static void put_tunnel(struct nlmsghdr *nlh, const struct cmd *cmd)
+{
+	mnl_attr_put_u8(nlh, DSR_A_DEST_TUN_TYPE, cmd->tun_type);
+	if (cmd->tun_type == DSR_TUN_GUE)
+		mnl_attr_put_u16(nlh, DSR_A_DEST_TUN_PORT, htons(cmd->tun_port));
+	if (cmd->tun_type == DSR_TUN_GUE || cmd->tun_type == DSR_TUN_GRE)
+		mnl_attr_put_u32(nlh, DSR_A_DEST_TUN_FLAGS, cmd->tun_flags);
+}
+
 /* DEST_NEW / DEST_SET / DEST_DEL body. */
 void build_dest(struct nlmsghdr *nlh, const struct cmd *cmd)
 {
@@ -36,9 +50,8 @@ void build_dest(struct nlmsghdr *nlh, const struct cmd *cmd)
 		/* Like ipvsadm, -a and -e always send method and weight. */
 		mnl_attr_put_u8(nlh, DSR_A_DEST_FWD_METHOD, cmd->fwd);
 		mnl_attr_put_u32(nlh, DSR_A_DEST_WEIGHT, cmd->weight);
-		if (cmd->tun_type)
-			mnl_attr_put_u8(nlh, DSR_A_DEST_TUN_TYPE,
-					cmd->tun_type);
+		if (cmd->fwd == DSR_FWD_TUN)
+			put_tunnel(nlh, cmd);
 	}
 	mnl_attr_nest_end(nlh, nest);
 }

@@ -48,6 +48,10 @@ struct dest {
 	struct ipaddr addr;
 	uint16_t port;			/* host order */
 	uint8_t fwd;			/* enum dsr_fwd_method */
+	uint8_t tun_type;		/* enum dsr_tun_type; TUN only */
+	uint16_t tun_port;		/* host order; GUE only */
+	uint32_t tun_flags;		/* DSR_TUN_F_* */
+	uint32_t tun_pmtu;		/* path MTU learned from ICMP; 0 = none */
 	uint32_t weight;
 	uint32_t active;
 	uint32_t inactive;
@@ -59,6 +63,8 @@ struct svc {
 	char sched[DSR_SCHED_NAME_MAX];
 	uint32_t flags;
 	uint32_t timeout;		/* persistence, seconds; 0 = none */
+	struct in_addr tun_src;		/* 0.0.0.0: the route's source */
+	uint8_t tun_src_plen;		/* 1..32 */
 	uint32_t dest_count;
 	struct stats stats;
 	struct dest *dests;
@@ -69,6 +75,8 @@ struct info {
 	char version[64];
 	uint32_t flow_count;
 	uint32_t flow_max;
+	uint64_t icmp_forwarded;
+	uint64_t icmp_tun_pmtu;
 };
 
 struct listing {
@@ -99,6 +107,7 @@ enum op {
 #define FMT_EXACT		0x04
 #define FMT_JSON		0x08
 #define FMT_RULES		0x10
+#define FMT_TUN_INFO		0x20
 
 /* Options seen on the command line (struct cmd.opts). */
 #define OPT_SERVICE		0x0001	/* -t, -u, -f */
@@ -112,6 +121,14 @@ enum op {
 #define OPT_STATS		0x0100	/* --stats */
 #define OPT_EXACT		0x0200	/* --exact */
 #define OPT_JSON		0x0400	/* -j */
+#define OPT_TUN_PORT		0x0800	/* --tun-port */
+#define OPT_TUN_NOCSUM		0x1000	/* --tun-nocsum */
+#define OPT_TUN_CSUM		0x2000	/* --tun-csum */
+#define OPT_TUN_INFO		0x4000	/* --tun-info */
+#define OPT_TUN_SRC		0x8000	/* --tun-src */
+/* What only a tunnel real server (-i) takes. */
+#define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
+				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)
 
 struct cmd {
 	enum op op;
@@ -122,7 +139,11 @@ struct cmd {
 	char sched[DSR_SCHED_NAME_MAX];
 	uint32_t timeout;
 	uint8_t fwd;			/* DSR_FWD_DR unless -i */
-	uint8_t tun_type;		/* 0: not given */
+	uint8_t tun_type;		/* DSR_TUN_IPIP unless --tun-type */
+	uint16_t tun_port;		/* host order; 0: not given */
+	uint32_t tun_flags;		/* DSR_TUN_F_CSUM with --tun-csum */
+	struct in_addr tun_src;		/* --tun-src */
+	uint8_t tun_src_plen;
 	uint32_t weight;
 	unsigned int fmt;		/* FMT_* */
 };

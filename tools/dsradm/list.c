@@ -51,6 +51,8 @@ static const struct rule svc_rules[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_TIMEOUT]		= FIXED(4),
 	[DSR_A_SERVICE_DEST_COUNT]	= FIXED(4),
 	[DSR_A_SERVICE_STATS]		= NEST,
+	[DSR_A_SERVICE_TUN_SRC4]	= FIXED(4),
+	[DSR_A_SERVICE_TUN_SRC_PLEN]	= FIXED(1),
 };
 
 static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
@@ -62,6 +64,10 @@ static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
 	[DSR_A_DEST_ACTIVE_FLOWS]	= FIXED(4),
 	[DSR_A_DEST_INACTIVE_FLOWS]	= FIXED(4),
 	[DSR_A_DEST_STATS]		= NEST,
+	[DSR_A_DEST_TUN_TYPE]		= FIXED(1),
+	[DSR_A_DEST_TUN_PORT]		= FIXED(2),
+	[DSR_A_DEST_TUN_FLAGS]		= FIXED(4),
+	[DSR_A_DEST_TUN_PMTU]		= FIXED(4),
 };
 
 static const struct rule stats_rules[DSR_A_STATS_MAX + 1] = {
@@ -74,6 +80,8 @@ static const struct rule info_rules[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_VERSION]		= STRING(0),
 	[DSR_A_INFO_FLOW_MAX]		= FIXED(4),
 	[DSR_A_INFO_FLOW_COUNT]		= FIXED(4),
+	[DSR_A_INFO_ICMP_FORWARDED]	= FIXED(8),
+	[DSR_A_INFO_ICMP_TUN_PMTU]	= FIXED(8),
 };
 
 static bool attr_ok(const struct nlattr *attr, const struct rule *r)
@@ -200,6 +208,17 @@ static int parse_service(const struct nlattr *nest, struct svc *svc)
 	if (tb[DSR_A_SERVICE_DEST_COUNT])
 		svc->dest_count =
 			mnl_attr_get_u32(tb[DSR_A_SERVICE_DEST_COUNT]);
+	svc->tun_src_plen = 32;
+	if (tb[DSR_A_SERVICE_TUN_SRC4])
+		memcpy(&svc->tun_src,
+		       mnl_attr_get_payload(tb[DSR_A_SERVICE_TUN_SRC4]),
+		       sizeof(svc->tun_src));
+	if (tb[DSR_A_SERVICE_TUN_SRC_PLEN]) {
+		svc->tun_src_plen =
+			mnl_attr_get_u8(tb[DSR_A_SERVICE_TUN_SRC_PLEN]);
+		if (svc->tun_src_plen < 1 || svc->tun_src_plen > 32)
+			return -EBADMSG;
+	}
 	return parse_stats(tb[DSR_A_SERVICE_STATS], &svc->stats);
 }
 
@@ -221,6 +240,16 @@ static int parse_dest(const struct nlattr *nest, struct dest *d)
 		d->active = mnl_attr_get_u32(tb[DSR_A_DEST_ACTIVE_FLOWS]);
 	if (tb[DSR_A_DEST_INACTIVE_FLOWS])
 		d->inactive = mnl_attr_get_u32(tb[DSR_A_DEST_INACTIVE_FLOWS]);
+	if (d->fwd == DSR_FWD_TUN)
+		d->tun_type = DSR_TUN_IPIP;	/* the uapi's default */
+	if (tb[DSR_A_DEST_TUN_TYPE])
+		d->tun_type = mnl_attr_get_u8(tb[DSR_A_DEST_TUN_TYPE]);
+	if (tb[DSR_A_DEST_TUN_PORT])
+		d->tun_port = get_be16(tb[DSR_A_DEST_TUN_PORT]);
+	if (tb[DSR_A_DEST_TUN_FLAGS])
+		d->tun_flags = mnl_attr_get_u32(tb[DSR_A_DEST_TUN_FLAGS]);
+	if (tb[DSR_A_DEST_TUN_PMTU])
+		d->tun_pmtu = mnl_attr_get_u32(tb[DSR_A_DEST_TUN_PMTU]);
 	return parse_stats(tb[DSR_A_DEST_STATS], &d->stats);
 }
 
@@ -242,6 +271,12 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 		info->flow_count = mnl_attr_get_u32(it[DSR_A_INFO_FLOW_COUNT]);
 	if (it[DSR_A_INFO_FLOW_MAX])
 		info->flow_max = mnl_attr_get_u32(it[DSR_A_INFO_FLOW_MAX]);
+	if (it[DSR_A_INFO_ICMP_FORWARDED])
+		info->icmp_forwarded =
+			mnl_attr_get_u64(it[DSR_A_INFO_ICMP_FORWARDED]);
+	if (it[DSR_A_INFO_ICMP_TUN_PMTU])
+		info->icmp_tun_pmtu =
+			mnl_attr_get_u64(it[DSR_A_INFO_ICMP_TUN_PMTU]);
 	return MNL_CB_OK;
 }
 

@@ -24,6 +24,12 @@ enum {
 	LO_STATS = 0x100,
 	LO_EXACT,
 	LO_TUN_TYPE,
+	LO_TUN_PORT,
+	LO_TUN_NOCSUM,
+	LO_TUN_CSUM,
+	LO_TUN_REMCSUM,
+	LO_TUN_INFO,
+	LO_TUN_SRC,
 };
 
 static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:nj";
@@ -53,6 +59,12 @@ static const struct option long_opts[] = {
 	{ "masquerading",	no_argument,		NULL, 'm' },
 	{ "weight",		required_argument,	NULL, 'w' },
 	{ "tun-type",		required_argument,	NULL, LO_TUN_TYPE },
+	{ "tun-port",		required_argument,	NULL, LO_TUN_PORT },
+	{ "tun-nocsum",		no_argument,		NULL, LO_TUN_NOCSUM },
+	{ "tun-csum",		no_argument,		NULL, LO_TUN_CSUM },
+	{ "tun-remcsum",	no_argument,		NULL, LO_TUN_REMCSUM },
+	{ "tun-info",		no_argument,		NULL, LO_TUN_INFO },
+	{ "tun-src",		required_argument,	NULL, LO_TUN_SRC },
 	{ "numeric",		no_argument,		NULL, 'n' },
 	{ "stats",		no_argument,		NULL, LO_STATS },
 	{ "exact",		no_argument,		NULL, LO_EXACT },
@@ -67,19 +79,21 @@ static const struct {
 	unsigned int allow;
 } ops[] = {
 	[OP_LIST]	  = { "--list", 0, OPT_SERVICE | OPT_NUMERIC |
-			      OPT_STATS | OPT_EXACT | OPT_JSON },
+			      OPT_STATS | OPT_EXACT | OPT_JSON | OPT_TUN_INFO },
 	[OP_ADD_SERVICE]  = { "--add-service", OPT_SERVICE,
-			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST },
+			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST |
+			      OPT_TUN_SRC },
 	[OP_EDIT_SERVICE] = { "--edit-service", OPT_SERVICE,
-			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST },
+			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST |
+			      OPT_TUN_SRC },
 	[OP_DEL_SERVICE]  = { "--delete-service", OPT_SERVICE, OPT_SERVICE },
 	[OP_CLEAR]	  = { "--clear", 0, 0 },
 	[OP_ADD_DEST]	  = { "--add-server", OPT_SERVICE | OPT_DEST,
 			      OPT_SERVICE | OPT_DEST | OPT_FWD | OPT_WEIGHT |
-			      OPT_TUN_TYPE },
+			      OPT_TUN_ALL },
 	[OP_EDIT_DEST]	  = { "--edit-server", OPT_SERVICE | OPT_DEST,
 			      OPT_SERVICE | OPT_DEST | OPT_FWD | OPT_WEIGHT |
-			      OPT_TUN_TYPE },
+			      OPT_TUN_ALL },
 	[OP_DEL_DEST]	  = { "--delete-server", OPT_SERVICE | OPT_DEST,
 			      OPT_SERVICE | OPT_DEST },
 	[OP_ZERO]	  = { "--zero", 0, OPT_SERVICE },
@@ -104,6 +118,11 @@ static const struct {
 	{ OPT_STATS,	"--stats" },
 	{ OPT_EXACT,	"--exact" },
 	{ OPT_JSON,	"-j (--json)" },
+	{ OPT_TUN_PORT,	"--tun-port" },
+	{ OPT_TUN_NOCSUM, "--tun-nocsum" },
+	{ OPT_TUN_CSUM,	"--tun-csum" },
+	{ OPT_TUN_INFO,	"--tun-info" },
+	{ OPT_TUN_SRC,	"--tun-src" },
 };
 
 static void usage(FILE *f)
@@ -112,14 +131,17 @@ static void usage(FILE *f)
 "dsradm " DSRADM_VERSION " - Direct Server Return load balancer administration\n"
 "Usage:\n"
 "  dsradm -A|-E -t|-u|-f service-address [-s scheduler] [-p [timeout]]\n"
+"         [--tun-src address[/prefix-length]]\n"
 "  dsradm -D -t|-u|-f service-address\n"
 "  dsradm -C\n"
 "  dsradm -R\n"
 "  dsradm -S [-n]\n"
 "  dsradm -a|-e -t|-u|-f service-address -r server-address [-g|-i]\n"
-"         [--tun-type ipip|gue] [-w weight]\n"
+"         [--tun-type ipip|gue|gre] [--tun-port port]\n"
+"         [--tun-nocsum|--tun-csum] [-w weight]\n"
 "  dsradm -d -t|-u|-f service-address -r server-address\n"
-"  dsradm -L|-l [-t|-u|-f service-address] [-n] [--stats] [--exact] [-j]\n"
+"  dsradm -L|-l [-t|-u|-f service-address] [-n] [--stats] [--exact]\n"
+"         [--tun-info] [-j]\n"
 "  dsradm -Z [-t|-u|-f service-address]\n"
 "  dsradm -h|-v\n"
 "\n"
@@ -146,11 +168,16 @@ static void usage(FILE *f)
 "  --persistent   -p [timeout]      persistence (not yet supported)\n"
 "  --real-server  -r address[:port] real server; its port is the service's\n"
 "  --gatewaying   -g                direct routing (the default)\n"
-"  --ipip         -i                IP-in-IP tunnel\n"
-"  --tun-type     ipip|gue          tunnel type with -i\n"
+"  --ipip         -i                tunnel (IP-in-IP unless --tun-type)\n"
+"  --tun-type     ipip|gue|gre      tunnel type with -i, default ipip\n"
+"  --tun-port     port              GUE destination port (gue: required)\n"
+"  --tun-nocsum                     no outer checksum (gue, gre; default)\n"
+"  --tun-csum                       outer checksum (gue, gre)\n"
+"  --tun-src      address[/len]     outer source of tunnel packets (dsr only)\n"
 "  --weight       -w weight         0..65535 (0: drain), default 1\n"
 "  --numeric      -n                numeric output (always)\n"
 "  --stats                          counters\n"
+"  --tun-info                       tunnel column in the listing\n"
 "  --exact                          exact numbers (always)\n"
 "  --json         -j                JSON output\n", f);
 }
@@ -243,6 +270,7 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 {
 	enum parse_err e;
 	uint8_t fwd;
+	uint32_t v;
 
 	switch (c) {
 	case 'A':
@@ -312,12 +340,39 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case LO_TUN_TYPE:
 		if (set_opt(cmd, OPT_TUN_TYPE))
 			return EXIT_USAGE;
-		if (!strcmp(optarg, "ipip"))
-			cmd->tun_type = DSR_TUN_IPIP;
-		else if (!strcmp(optarg, "gue"))
-			cmd->tun_type = DSR_TUN_GUE;
-		else
-			return usage_error("invalid tunnel type '%s': ipip or gue",
+		if (parse_tun_type(optarg, &cmd->tun_type))
+			return usage_error("invalid tunnel type '%s': ipip, gue or gre",
+					   optarg);
+		return 0;
+	case LO_TUN_PORT:
+		if (set_opt(cmd, OPT_TUN_PORT))
+			return EXIT_USAGE;
+		if (parse_u32(optarg, 1, 65535, &v))
+			return usage_error("invalid tunnel port '%s': 1..65535",
+					   optarg);
+		cmd->tun_port = (uint16_t)v;
+		return 0;
+	case LO_TUN_NOCSUM:
+		if (set_opt(cmd, OPT_TUN_NOCSUM))
+			return EXIT_USAGE;
+		cmd->tun_flags &= ~DSR_TUN_F_CSUM;
+		return 0;
+	case LO_TUN_CSUM:
+		if (set_opt(cmd, OPT_TUN_CSUM))
+			return EXIT_USAGE;
+		cmd->tun_flags |= DSR_TUN_F_CSUM;
+		return 0;
+	case LO_TUN_REMCSUM:
+		/* ipvsadm's GUE option; the module has no such encapsulation. */
+		return usage_error("dsr does not support remote checksum offload (--tun-remcsum)");
+	case LO_TUN_INFO:
+		cmd->opts |= OPT_TUN_INFO;
+		return 0;
+	case LO_TUN_SRC:
+		if (set_opt(cmd, OPT_TUN_SRC))
+			return EXIT_USAGE;
+		if (parse_prefix4(optarg, &cmd->tun_src, &cmd->tun_src_plen))
+			return usage_error("invalid tunnel source '%s': an IPv4 address, optionally /1..32",
 					   optarg);
 		return 0;
 	case 'n':
@@ -341,6 +396,30 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	return usage_error("unknown option '%s'", argv[optind - 1]);
 }
 
+/*
+ * Which tunnel options go with which tunnel type, as ipvsadm 1.31's table
+ * has it: a port for GUE only, where it is required; a checksum choice for
+ * GUE and GRE, not for IP-in-IP.
+ */
+static int check_tunnel(const struct cmd *cmd)
+{
+	const unsigned int csum = OPT_TUN_NOCSUM | OPT_TUN_CSUM;
+	const char *type = tun_name(cmd->tun_type);
+
+	if (cmd->tun_type == DSR_TUN_GUE && !(cmd->opts & OPT_TUN_PORT))
+		return usage_error("--tun-type gue needs --tun-port");
+	if (cmd->tun_type != DSR_TUN_GUE && (cmd->opts & OPT_TUN_PORT))
+		return usage_error("option --tun-port is not valid with the %s tunnel type",
+				   type);
+	if (cmd->tun_type == DSR_TUN_IPIP && (cmd->opts & csum))
+		return usage_error("option %s is not valid with the %s tunnel type",
+				   opt_name(cmd->opts & csum & -(cmd->opts & csum)),
+				   type);
+	if ((cmd->opts & csum) == csum)
+		return usage_error("--tun-nocsum and --tun-csum are mutually exclusive");
+	return 0;
+}
+
 static int check_cmd(struct cmd *cmd)
 {
 	unsigned int bad, opt;
@@ -361,8 +440,12 @@ static int check_cmd(struct cmd *cmd)
 	    cmd->dest_port != cmd->svc.port)
 		return usage_error("real server port %u differs from service port %u: direct server return cannot map ports",
 				   cmd->dest_port, cmd->svc.port);
-	if ((cmd->opts & OPT_TUN_TYPE) && cmd->fwd != DSR_FWD_TUN)
-		return usage_error("--tun-type is only valid with -i (--ipip)");
+	bad = cmd->opts & OPT_TUN_ALL;
+	if (bad && cmd->fwd != DSR_FWD_TUN)
+		return usage_error("%s is only valid with -i (--ipip)",
+				   opt_name(bad & -bad));
+	if (cmd->fwd == DSR_FWD_TUN && check_tunnel(cmd))
+		return EXIT_USAGE;
 
 	if (cmd->op == OP_SAVE)
 		cmd->fmt = FMT_RULES | FMT_NUMERIC;
@@ -374,6 +457,8 @@ static int check_cmd(struct cmd *cmd)
 		cmd->fmt |= FMT_EXACT;
 	if (cmd->opts & OPT_JSON)
 		cmd->fmt |= FMT_JSON;
+	if (cmd->opts & OPT_TUN_INFO)
+		cmd->fmt |= FMT_TUN_INFO;
 	return 0;
 }
 
@@ -388,6 +473,8 @@ int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->op = OP_LIST;
 	cmd->fwd = DSR_FWD_DR;
+	cmd->tun_type = DSR_TUN_IPIP;
+	cmd->tun_src_plen = 32;
 	cmd->weight = 1;
 	*have_op = false;
 

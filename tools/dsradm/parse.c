@@ -145,6 +145,65 @@ const char *fwd_name(uint8_t fwd)
 	return "Unknown";
 }
 
+/* ipvsadm's names for --tun-type; NULL for a type dsradm does not know. */
+const char *tun_name(uint8_t tun_type)
+{
+	switch (tun_type) {
+	case DSR_TUN_IPIP:
+		return "ipip";
+	case DSR_TUN_GUE:
+		return "gue";
+	case DSR_TUN_GRE:
+		return "gre";
+	}
+	return NULL;
+}
+
+int parse_tun_type(const char *s, uint8_t *tun_type)
+{
+	uint8_t t;
+
+	for (t = DSR_TUN_IPIP; t <= DSR_TUN_MAX; t++) {
+		if (tun_name(t) && !strcmp(s, tun_name(t))) {
+			*tun_type = t;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* a.b.c.d or a.b.c.d/len, len 1..32 (32 when not given). */
+int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *plen)
+{
+	const char *slash = strchr(s, '/');
+	struct ipaddr a;
+	uint32_t len = 32;
+
+	if (!parse_ip(s, slash ? (size_t)(slash - s) : strlen(s), AF_INET,
+		      &a))
+		return -EINVAL;
+	if (slash && parse_u32(slash + 1, 1, 32, &len))
+		return -ERANGE;
+	*addr = a.v4;
+	*plen = (uint8_t)len;
+	return 0;
+}
+
+/* The address alone for a /32, as --tun-src is usually given. */
+char *format_prefix4(struct in_addr addr, uint8_t plen, char *buf,
+		     size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET, &addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (plen == 32)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%u", a, plen);
+	return buf;
+}
+
 char *format_addr(const struct ipaddr *addr, char *buf, size_t len)
 {
 	const void *src = addr->family == AF_INET6 ?

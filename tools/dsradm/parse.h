@@ -34,5 +34,13 @@ char *format_endpoint(const struct ipaddr *addr, uint16_t port, char *buf,
 		      size_t len);
 char *format_service(const struct svc_key *key, char *buf, size_t len);
 const char *fwd_name(uint8_t fwd);
+const char *tun_name(uint8_t tun_type);
+int parse_tun_type(const char *s, uint8_t *tun_type);
+int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *plen);
+char *format_prefix4(struct in_addr addr, uint8_t plen, char *buf,
+		     size_t len);
+
+/* "255.255.255.255/32" + NUL */
+#define PREFIX4_STRLEN		(INET_ADDRSTRLEN + 3)
 
 #endif /* DSRADM_PARSE_H */

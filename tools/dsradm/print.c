@@ -112,16 +112,47 @@ static void print_counters(FILE *f, const struct stats *st)
 		st->conns, st->packets, st->bytes);
 }
 
-/* ipvsadm -L / -L --stats */
+static bool has_tun_src(const struct svc *svc)
+{
+	return svc->tun_src.s_addr != 0;
+}
+
+/* ipvsadm's TunnelInfo column: "ipip", "gue:6080:+c", "gre:-c", "n/a". */
+static const char *tun_info(const struct dest *d, char *buf, size_t len)
+{
+	const char *name = tun_name(d->tun_type);
+	const char *csum = d->tun_flags & DSR_TUN_F_CSUM ? "+c" : "-c";
+
+	if (d->fwd != DSR_FWD_TUN || !name)
+		return "n/a";
+	if (d->tun_type == DSR_TUN_GUE)
+		snprintf(buf, len, "%s:%u:%s", name, d->tun_port, csum);
+	else if (d->tun_type == DSR_TUN_GRE)
+		snprintf(buf, len, "%s:%s", name, csum);
+	else
+		snprintf(buf, len, "%s", name);
+	return buf;
+}
+
+/* ipvsadm -L / -L --stats / -L --tun-info */
 
 static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 {
-	fprintf(f, "dsr version %s (flows=%u/%u)\n",
+	fprintf(f, "dsr version %s (flows=%u/%u",
 		l->info.version[0] ? l->info.version : "?",
 		l->info.flow_count, l->info.flow_max);
+	/* --stats: the module's own counters, on its title line. */
+	if (fmt & FMT_STATS)
+		fprintf(f, ", icmp_forwarded=%" PRIu64 ", icmp_tun_pmtu=%" PRIu64,
+			l->info.icmp_forwarded, l->info.icmp_tun_pmtu);
+	fputs(")\n", f);
 	if (fmt & FMT_STATS)
 		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
 			"Prot LocalAddress:Port", "Conns", "InPkts", "InBytes");
+	else if (fmt & FMT_TUN_INFO)
+		fputs("Prot LocalAddress:Port Scheduler Flags\n"
+		      "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n",
+		      f);
 	else
 		fputs("Prot LocalAddress:Port Scheduler Flags\n"
 		      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n",
@@ -130,7 +161,7 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 
 static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 {
-	char col[SERVICE_STRLEN];
+	char col[SERVICE_STRLEN], src[PREFIX4_STRLEN];
 
 	svc_column(&svc->key, col, sizeof(col));
 	if (fmt & FMT_STATS) {
@@ -141,6 +172,9 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 	fprintf(f, "%s %s", col, svc->sched[0] ? svc->sched : "?");
 	if (svc->timeout)
 		fprintf(f, " persistent %u", svc->timeout);
+	if (has_tun_src(svc))
+		fprintf(f, " tun-src %s", format_prefix4(svc->tun_src,
+			svc->tun_src_plen, src, sizeof(src)));
 	if (svc->flags)
 		fprintf(f, " flags 0x%x", svc->flags);
 	fputc('\n', f);
@@ -148,12 +182,18 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 
 static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 {
-	char ep[ENDPOINT_STRLEN];
+	char ep[ENDPOINT_STRLEN], info[32];
 
 	format_endpoint(&d->addr, d->port, ep, sizeof(ep));
 	if (fmt & FMT_STATS) {
 		fprintf(f, "  -> %-28s", ep);
 		print_counters(f, &d->stats);
+		return;
+	}
+	if (fmt & FMT_TUN_INFO) {
+		fprintf(f, "  -> %-28s %-7s %-13s %-6u %-10u %-10u\n", ep,
+			fwd_name(d->fwd), tun_info(d, info, sizeof(info)),
+			d->weight, d->active, d->inactive);
 		return;
 	}
 	fprintf(f, "  -> %-28s %-7s %-6u %-10u %-10u\n", ep, fwd_name(d->fwd),
@@ -164,13 +204,17 @@ static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 
 static void rule_service(FILE *f, const struct svc *svc)
 {
-	char arg[SERVICE_STRLEN];
+	char arg[SERVICE_STRLEN], src[PREFIX4_STRLEN];
 
 	fprintf(f, "-A %s", svc_arg(&svc->key, arg, sizeof(arg)));
 	if (svc->sched[0])
 		fprintf(f, " -s %s", svc->sched);
 	if (svc->timeout)
 		fprintf(f, " -p %u", svc->timeout);
+	/* Only when set, so that plain rules stay ipvsadm's. */
+	if (has_tun_src(svc))
+		fprintf(f, " --tun-src %s", format_prefix4(svc->tun_src,
+			svc->tun_src_plen, src, sizeof(src)));
 	fputc('\n', f);
 }
 
@@ -182,9 +226,19 @@ static void rule_dest(FILE *f, const struct svc *svc, const struct dest *d)
 		format_endpoint(&d->addr, d->port, ep, sizeof(ep));
 	else
 		format_addr(&d->addr, ep, sizeof(ep));
-	fprintf(f, "-a %s -r %s %s -w %u\n",
+	fprintf(f, "-a %s -r %s %s -w %u",
 		svc_arg(&svc->key, arg, sizeof(arg)), ep,
 		d->fwd == DSR_FWD_TUN ? "-i" : "-g", d->weight);
+	/* ipvsadm 1.31's order; a type it cannot name is left out, as there. */
+	if (d->fwd == DSR_FWD_TUN && tun_name(d->tun_type)) {
+		fprintf(f, " --tun-type %s", tun_name(d->tun_type));
+		if (d->tun_type == DSR_TUN_GUE)
+			fprintf(f, " --tun-port %u", d->tun_port);
+		if (d->tun_type == DSR_TUN_GUE || d->tun_type == DSR_TUN_GRE)
+			fputs(d->tun_flags & DSR_TUN_F_CSUM ? " --tun-csum" :
+			      " --tun-nocsum", f);
+	}
+	fputc('\n', f);
 }
 
 /* -j: one JSON document on one line. */
@@ -227,22 +281,29 @@ static void json_service(FILE *f, const struct svc *svc)
 	}
 	fputs(",\"scheduler\":", f);
 	json_str(f, svc->sched);
-	fprintf(f, ",\"persistent\":%u,\"flags\":%u,", svc->timeout,
-		svc->flags);
+	fprintf(f, ",\"persistent\":%u,\"flags\":%u,\"tun_src\":\"%s\","
+		"\"tun_src_plen\":%u,", svc->timeout, svc->flags,
+		inet_ntop(AF_INET, &svc->tun_src, a, sizeof(a)) ? a : "?",
+		svc->tun_src_plen);
 	json_stats(f, &svc->stats);
 	fputs(",\"dests\":[", f);
 }
 
 static void json_dest(FILE *f, const struct dest *d, bool first)
 {
+	const char *name = tun_name(d->tun_type);
 	char a[INET6_ADDRSTRLEN];
 
-	fprintf(f, "%s{\"address\":\"%s\",\"port\":%u,\"forward\":\"%s\","
-		"\"weight\":%u,\"active_conns\":%u,\"inactive_conns\":%u,",
+	fprintf(f, "%s{\"address\":\"%s\",\"port\":%u,\"forward\":\"%s\",",
 		first ? "" : ",", format_addr(&d->addr, a, sizeof(a)), d->port,
 		d->fwd == DSR_FWD_DR ? "route" :
-		d->fwd == DSR_FWD_TUN ? "tunnel" : "unknown",
-		d->weight, d->active, d->inactive);
+		d->fwd == DSR_FWD_TUN ? "tunnel" : "unknown");
+	if (d->fwd == DSR_FWD_TUN)
+		fprintf(f, "\"tunnel\":{\"type\":\"%s\",\"port\":%u,"
+			"\"csum\":%s},", name ? name : "unknown", d->tun_port,
+			d->tun_flags & DSR_TUN_F_CSUM ? "true" : "false");
+	fprintf(f, "\"weight\":%u,\"active_conns\":%u,\"inactive_conns\":%u,"
+		"\"tun_pmtu\":%u,", d->weight, d->active, d->inactive, d->tun_pmtu);
 	json_stats(f, &d->stats);
 	fputc('}', f);
 }
@@ -254,8 +315,10 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 	if (fmt & FMT_JSON) {
 		fputs("{\"version\":", f);
 		json_str(f, l->info.version);
-		fprintf(f, ",\"flows\":%u,\"flow_max\":%u,\"services\":[",
-			l->info.flow_count, l->info.flow_max);
+		fprintf(f, ",\"flows\":%u,\"flow_max\":%u,\"icmp_forwarded\":%"
+			PRIu64 ",\"icmp_tun_pmtu\":%" PRIu64 ",\"services\":[",
+			l->info.flow_count, l->info.flow_max,
+			l->info.icmp_forwarded, l->info.icmp_tun_pmtu);
 	} else if (!(fmt & FMT_RULES)) {
 		text_title(f, l, fmt);
 	}

@@ -48,6 +48,13 @@ void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
 		if (cmd->timeout)
 			mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT,
 					 cmd->timeout);
+		/* Both, /32 too: the request states the whole source. */
+		if (cmd->opts & OPT_TUN_SRC) {
+			mnl_attr_put(nlh, DSR_A_SERVICE_TUN_SRC4,
+				     sizeof(cmd->tun_src), &cmd->tun_src);
+			mnl_attr_put_u8(nlh, DSR_A_SERVICE_TUN_SRC_PLEN,
+					cmd->tun_src_plen);
+		}
 	}
 	mnl_attr_nest_end(nlh, nest);
 }

@@ -141,6 +141,8 @@ static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_SCHED_NAME] = { 2, DSR_SCHED_NAME_MAX },
 	[DSR_A_SERVICE_FLAGS] = { 4, 4 },
 	[DSR_A_SERVICE_TIMEOUT] = { 4, 4 },
+	[DSR_A_SERVICE_TUN_SRC4] = { 4, 4 },
+	[DSR_A_SERVICE_TUN_SRC_PLEN] = { 1, 1 },
 };
 
 static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
@@ -151,7 +153,20 @@ static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
 	[DSR_A_DEST_WEIGHT] = { 4, 4 },
 	[DSR_A_DEST_TUN_TYPE] = { 1, 1 },
 	[DSR_A_DEST_TUN_PORT] = { 2, 2 },
+	[DSR_A_DEST_TUN_FLAGS] = { 4, 4 },
 };
+
+/* Which attributes of @tb are there, for the tests to check. */
+static uint32_t present(const struct nlattr **tb, unsigned int max)
+{
+	uint32_t bits = 0;
+	unsigned int i;
+
+	for (i = 0; i <= max && i < 32; i++)
+		if (tb[i])
+			bits |= 1U << i;
+	return bits;
+}
 
 static int parse(const void *p, size_t len, const struct pol *pol,
 		 unsigned int max, const struct nlattr **tb)
@@ -233,25 +248,58 @@ static int req_service(const struct nlattr **top, const struct nlattr **tb,
 	if (!top[DSR_A_SERVICE])
 		return reject(-EINVAL, "missing service");
 	ret = parse_nest(top[DSR_A_SERVICE], svc_pol, DSR_A_SERVICE_MAX, tb);
-	if (!ret)
+	if (!ret) {
+		fake.last_svc_attrs = present(tb, DSR_A_SERVICE_MAX);
 		ret = get_key(tb, k);
+	}
 	return ret;
 }
 
 static int key_only(const struct nlattr **tb)
 {
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
-	    tb[DSR_A_SERVICE_TIMEOUT])
+	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
+	    tb[DSR_A_SERVICE_TUN_SRC_PLEN])
 		return reject(-EINVAL, "only the service key is expected");
+	return 0;
+}
+
+/* The module's rules for the outer source of tunnelled packets. */
+static int set_tun_src(const struct nlattr **tb, struct svc *svc)
+{
+	struct in_addr addr = svc->tun_src;
+	uint8_t plen = svc->tun_src_plen;
+
+	if (tb[DSR_A_SERVICE_TUN_SRC4]) {
+		memcpy(&addr, mnl_attr_get_payload(tb[DSR_A_SERVICE_TUN_SRC4]),
+		       sizeof(addr));
+		plen = 32;
+		if (IN_MULTICAST(ntohl(addr.s_addr)) ||
+		    addr.s_addr == INADDR_BROADCAST)
+			return reject(-EINVAL, "tunnel source must be a unicast address, or 0.0.0.0 for the route's own");
+	}
+	if (tb[DSR_A_SERVICE_TUN_SRC_PLEN]) {
+		plen = mnl_attr_get_u8(tb[DSR_A_SERVICE_TUN_SRC_PLEN]);
+		if (plen < 1 || plen > 32)
+			return reject(-ERANGE, "tunnel source prefix length out of range");
+	}
+	if (!addr.s_addr && plen != 32)
+		return reject(-EINVAL, "a tunnel source prefix needs a tunnel source address");
+	svc->tun_src = addr;
+	svc->tun_src_plen = plen;
 	return 0;
 }
 
 static int set_service_attrs(const struct nlattr **tb, struct svc *svc)
 {
 	const char *s;
+	int ret;
 
 	if (tb[DSR_A_SERVICE_TIMEOUT])
 		return reject(-EOPNOTSUPP, "persistence is not supported yet");
+	ret = set_tun_src(tb, svc);
+	if (ret)
+		return ret;
 	if (tb[DSR_A_SERVICE_FLAGS] &&
 	    mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]) & ~DSR_SERVICE_F_ALL)
 		return reject(-EINVAL, "unknown service flags");
@@ -306,6 +354,12 @@ static void put_service(bool new_dgram, uint16_t flags,
 	/* Something a newer kernel might send: must be skipped. */
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_MAX + 5, 0xdeadbeef);
 	put_stats(nlh, DSR_A_SERVICE_STATS, &fs->svc.stats);
+	/* As the module: only when set. */
+	if (fs->svc.tun_src.s_addr) {
+		mnl_attr_put(nlh, DSR_A_SERVICE_TUN_SRC4, 4, &fs->svc.tun_src);
+		mnl_attr_put_u8(nlh, DSR_A_SERVICE_TUN_SRC_PLEN,
+				fs->svc.tun_src_plen);
+	}
 	mnl_attr_nest_end(nlh, n);
 	end_msg(nlh);
 }
@@ -336,6 +390,14 @@ static void put_dest(const struct fake_svc *fs, const struct dest *d,
 	mnl_attr_put_u32(nlh, DSR_A_DEST_ACTIVE_FLOWS, d->active);
 	mnl_attr_put_u32(nlh, DSR_A_DEST_INACTIVE_FLOWS, d->inactive);
 	put_stats(nlh, DSR_A_DEST_STATS, &d->stats);
+	mnl_attr_put_u32(nlh, DSR_A_DEST_TUN_PMTU, d->tun_pmtu);
+	if (d->fwd == DSR_FWD_TUN) {
+		mnl_attr_put_u8(nlh, DSR_A_DEST_TUN_TYPE, d->tun_type);
+		mnl_attr_put_u32(nlh, DSR_A_DEST_TUN_FLAGS, d->tun_flags);
+		if (d->tun_port)
+			mnl_attr_put_u16(nlh, DSR_A_DEST_TUN_PORT,
+					 htons(d->tun_port));
+	}
 	mnl_attr_nest_end(nlh, n);
 	end_msg(nlh);
 }
@@ -371,6 +433,7 @@ static int cmd_service(uint8_t cmd, const struct nlattr **top)
 			return reject(-ENOSPC, "too many services");
 		n.svc.key = k;
 		strcpy(n.svc.sched, "rr");
+		n.svc.tun_src_plen = 32;
 		ret = set_service_attrs(tb, &n.svc);
 		if (ret)
 			return ret;
@@ -408,6 +471,57 @@ static bool same_addr(const struct ipaddr *a, const struct ipaddr *b)
 	return a->v4.s_addr == b->v4.s_addr;
 }
 
+/*
+ * The module's rules for how a real server is reached: @d holds its
+ * current way (or the default) and gets the new one.
+ */
+static int set_fwd(const struct nlattr **dt, struct dest *d)
+{
+	struct dest n = *d;
+
+	if (dt[DSR_A_DEST_FWD_METHOD])
+		n.fwd = mnl_attr_get_u8(dt[DSR_A_DEST_FWD_METHOD]);
+	if (n.fwd != DSR_FWD_DR && n.fwd != DSR_FWD_TUN)
+		return reject(-EINVAL, "unknown forwarding method");
+	if (n.fwd != DSR_FWD_TUN) {
+		if (dt[DSR_A_DEST_TUN_TYPE] || dt[DSR_A_DEST_TUN_PORT] ||
+		    dt[DSR_A_DEST_TUN_FLAGS])
+			return reject(-EINVAL, "tunnel options need tunnel forwarding");
+		n.tun_type = 0;
+		n.tun_port = 0;
+		n.tun_flags = 0;
+		*d = n;
+		return 0;
+	}
+	if (d->fwd != DSR_FWD_TUN)
+		n.tun_type = DSR_TUN_IPIP;
+	if (dt[DSR_A_DEST_TUN_TYPE])
+		n.tun_type = mnl_attr_get_u8(dt[DSR_A_DEST_TUN_TYPE]);
+	if (n.tun_type < DSR_TUN_IPIP || n.tun_type > DSR_TUN_MAX)
+		return reject(-EINVAL, "unknown tunnel type");
+	if (n.tun_type != DSR_TUN_GUE) {
+		if (dt[DSR_A_DEST_TUN_PORT])
+			return reject(-EINVAL, "a tunnel port is only for GUE");
+		n.tun_port = 0;
+	} else {
+		if (dt[DSR_A_DEST_TUN_PORT])
+			n.tun_port = ntohs(mnl_attr_get_u16(dt[DSR_A_DEST_TUN_PORT]));
+		if (!n.tun_port)
+			return reject(-EINVAL, "a GUE tunnel needs its destination port, 1-65535");
+	}
+	if (dt[DSR_A_DEST_TUN_FLAGS])
+		n.tun_flags = mnl_attr_get_u32(dt[DSR_A_DEST_TUN_FLAGS]);
+	if (n.tun_flags & ~DSR_TUN_F_ALL)
+		return reject(-EINVAL, "unknown tunnel flags");
+	if (n.tun_type == DSR_TUN_IPIP && n.tun_flags) {
+		if (dt[DSR_A_DEST_TUN_FLAGS])
+			return reject(-EINVAL, "IP-in-IP has no checksum of its own; checksums are for GUE and GRE");
+		n.tun_flags = 0;
+	}
+	*d = n;
+	return 0;
+}
+
 static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 {
 	const struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
@@ -431,6 +545,7 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 	ret = parse_nest(top[DSR_A_DEST], dest_pol, DSR_A_DEST_MAX, dt);
 	if (ret)
 		return ret;
+	fake.last_dest_attrs = present(dt, DSR_A_DEST_MAX);
 	if (!!dt[DSR_A_DEST_ADDR4] == !!dt[DSR_A_DEST_ADDR6])
 		return reject(-EINVAL, "exactly one destination address");
 	if (dt[DSR_A_DEST_ADDR4]) {
@@ -460,21 +575,24 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 			old = &fs->dests[i];
 
 	if (cmd == DSR_CMD_DEST_DEL) {
-		if (dt[DSR_A_DEST_FWD_METHOD] || dt[DSR_A_DEST_WEIGHT])
+		if (dt[DSR_A_DEST_FWD_METHOD] || dt[DSR_A_DEST_WEIGHT] ||
+		    dt[DSR_A_DEST_TUN_TYPE] || dt[DSR_A_DEST_TUN_PORT] ||
+		    dt[DSR_A_DEST_TUN_FLAGS])
 			return reject(-EINVAL, "only the destination key is expected");
 		if (!old)
 			return reject(-ESRCH, "real server not found");
 		*old = fs->dests[--fs->ndests];
 		return 0;
 	}
-	if (dt[DSR_A_DEST_TUN_TYPE] || dt[DSR_A_DEST_TUN_PORT])
-		return reject(-EOPNOTSUPP, "tunnel types are not supported yet");
-	if (dt[DSR_A_DEST_FWD_METHOD])
-		d.fwd = mnl_attr_get_u8(dt[DSR_A_DEST_FWD_METHOD]);
-	if (d.fwd == DSR_FWD_TUN)
-		return reject(-EOPNOTSUPP, "tunnel forwarding is not supported yet");
-	if (d.fwd != DSR_FWD_DR)
-		return reject(-EINVAL, "unknown forwarding method");
+	if (cmd == DSR_CMD_DEST_SET && old) {
+		d.fwd = old->fwd;
+		d.tun_type = old->tun_type;
+		d.tun_port = old->tun_port;
+		d.tun_flags = old->tun_flags;
+	}
+	ret = set_fwd(dt, &d);
+	if (ret)
+		return ret;
 	if (dt[DSR_A_DEST_WEIGHT])
 		d.weight = mnl_attr_get_u32(dt[DSR_A_DEST_WEIGHT]);
 	if (d.weight > DSR_WEIGHT_MAX)
@@ -490,6 +608,9 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 	if (!old)
 		return reject(-ESRCH, "real server not found");
 	old->fwd = d.fwd;
+	old->tun_type = d.tun_type;
+	old->tun_port = d.tun_port;
+	old->tun_flags = d.tun_flags;
 	old->weight = d.weight;
 	return 0;
 }
@@ -554,6 +675,9 @@ static int cmd_info(void)
 	mnl_attr_put_u32(nlh, DSR_A_INFO_FLOW_COUNT, fake.flow_count);
 	mnl_attr_put_u32(nlh, DSR_A_INFO_SERVICE_COUNT, (uint32_t)fake.nsvcs);
 	mnl_attr_put_u8(nlh, DSR_A_INFO_HOOK, DSR_HOOK_PRE_ROUTING);
+	/* No PAD before the u64s, as for the counters. */
+	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_FORWARDED, fake.icmp_forwarded);
+	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_TUN_PMTU, fake.icmp_tun_pmtu);
 	mnl_attr_nest_end(nlh, n);
 	end_msg(nlh);
 	return 0;

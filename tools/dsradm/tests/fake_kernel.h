@@ -38,10 +38,14 @@ struct fake_kernel {
 	size_t nsvcs;
 	uint32_t flow_count;
 	uint32_t flow_max;
+	uint64_t icmp_forwarded;
+	uint64_t icmp_tun_pmtu;
 	/* what dsradm sent */
 	unsigned int requests;
 	uint8_t last_cmd;
 	uint16_t last_flags;
+	uint32_t last_svc_attrs;	/* bit n: DSR_A_SERVICE_* n was sent */
+	uint32_t last_dest_attrs;	/* bit n: DSR_A_DEST_* n was sent */
 };
 
 extern struct fake_kernel fake;

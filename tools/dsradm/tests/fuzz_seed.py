@@ -66,10 +66,12 @@ def stats(t, c, p, b):
 
 
 INFO = genl(11, nest(3, attr(2, b"0.1.0\0"), attr(3, u32(1048576)),
-                     attr(4, u32(12))))
+                     attr(4, u32(12)), attr(12, u64(17)), attr(13, u64(3))))
 SVC4 = genl(4, nest(1, attr(2, u8(6)), attr(3, bytes([10, 0, 0, 100])),
                     attr(5, be16(80)), attr(7, b"rr\0"), attr(8, u32(0)),
-                    attr(10, u32(1)), stats(11, 20, 140, 12345)), 2)
+                    attr(10, u32(1)), stats(11, 20, 140, 12345),
+                    attr(12, bytes([198, 51, 100, 0])), attr(13, u8(28))),
+            2)
 SVC6 = genl(4, nest(1, attr(2, u8(17)), attr(4, bytes(15) + b"\1"),
                     attr(5, be16(53)), attr(7, b"wrr\0")), 2)
 DEST = genl(8, nest(1, attr(2, u8(6)), attr(3, bytes([10, 0, 0, 100])),
@@ -77,10 +79,17 @@ DEST = genl(8, nest(1, attr(2, u8(6)), attr(3, bytes([10, 0, 0, 100])),
             + nest(2, attr(2, bytes([10, 0, 1, 2])), attr(4, be16(80)),
                    attr(5, u8(1)), attr(6, u32(1)), attr(9, u32(3)),
                    attr(10, u32(0)), stats(11, 10, 70, 6000)), 2)
+# A GUE real server with a checksum and a learned path MTU.
+DEST_TUN = genl(8, nest(1, attr(2, u8(6)), attr(3, bytes([10, 0, 0, 100])),
+                        attr(5, be16(80)))
+                + nest(2, attr(2, bytes([10, 0, 1, 3])), attr(4, be16(80)),
+                       attr(5, u8(2)), attr(6, u32(1)), attr(7, u8(2)),
+                       attr(8, be16(6080)), attr(12, u32(1)),
+                       attr(13, u32(1400)), stats(11, 1, 2, 3)), 2)
 
 SEEDS = {
     "full": dgram(INFO + ack()) + dgram(SVC4 + SVC6) + dgram(done())
-    + dgram(DEST + DEST) + dgram(done()) + dgram(done(-3)),
+    + dgram(DEST + DEST_TUN) + dgram(done()) + dgram(done(-3)),
     "error": dgram(INFO + ack()) + dgram(ack(-22, "bad thing")),
 }
 

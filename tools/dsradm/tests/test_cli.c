@@ -107,11 +107,23 @@ static void expect_golden(const char *line, const char *name)
 {
 	char *want = slurp(name);
 
+	char path[512];
+	FILE *f;
+
 	run(line);
 	if (res.rc)
 		printf("# exit code %d\n", res.rc);
 	ok(res.rc == 0 && eq(res.err, "", "stderr") &&
 	   eq(res.out, want, name), "dsradm %s matches golden/%s", line, name);
+	if (strcmp(res.out, want)) {
+		/* What was printed, to compare or to take as the new golden. */
+		snprintf(path, sizeof(path), "%s/%s.out", TEST_DIR, name);
+		f = fopen(path, "w");
+		if (f) {
+			fputs(res.out, f);
+			fclose(f);
+		}
+	}
 	free(want);
 }
 
@@ -216,10 +228,10 @@ static void test_kernel_errors(void)
 		    "persistence is not supported yet");
 	expect_fail("-A -f 7 -s rr", 255,
 		    "firewall mark services are not supported yet");
-	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.9 -i", 255,
-		    "tunnel forwarding is not supported yet");
-	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.9 -i --tun-type gue", 255,
-		    "tunnel types are not supported yet");
+	expect_fail("-A -t 10.0.0.1:80 --tun-src 0.0.0.0/24", 255,
+		    "a tunnel source prefix needs a tunnel source address");
+	expect_fail("-E -t 10.0.0.100:80 --tun-src 224.0.0.1", 255,
+		    "tunnel source must be a unicast address, or 0.0.0.0 for the route's own");
 	expect_fail("-a -t 10.0.0.100:80 -r [2001:db8::5]", 255,
 		    "destination and service address families differ");
 	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.2", 255,
@@ -343,8 +355,38 @@ static void test_usage(void)
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -w 65536", "invalid weight '65536': 0..65535" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -w -1", "invalid weight '-1': 0..65535" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -g -i", "-g and -i are mutually exclusive" },
-		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-type gre -i", "invalid tunnel type 'gre': ipip or gue" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-type vxlan -i", "invalid tunnel type 'vxlan': ipip, gue or gre" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-type gue", "--tun-type is only valid with -i (--ipip)" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -g --tun-port 6080", "--tun-port is only valid with -i (--ipip)" },
+		{ "-e -t 10.0.0.1:80 -r 10.0.1.1 --tun-nocsum", "--tun-nocsum is only valid with -i (--ipip)" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-csum -g", "--tun-csum is only valid with -i (--ipip)" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue", "--tun-type gue needs --tun-port" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue --tun-csum", "--tun-type gue needs --tun-port" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-port 6080", "option --tun-port is not valid with the ipip tunnel type" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gre --tun-port 6080", "option --tun-port is not valid with the gre tunnel type" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-csum", "option --tun-csum is not valid with the ipip tunnel type" },
+		{ "-e -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type ipip --tun-nocsum", "option --tun-nocsum is not valid with the ipip tunnel type" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type ipip --tun-csum --tun-nocsum", "option --tun-nocsum is not valid with the ipip tunnel type" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gre --tun-csum --tun-nocsum", "--tun-nocsum and --tun-csum are mutually exclusive" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue --tun-port 6080 --tun-remcsum", "dsr does not support remote checksum offload (--tun-remcsum)" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-remcsum -i --tun-type ipip", "dsr does not support remote checksum offload (--tun-remcsum)" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue --tun-port 0", "invalid tunnel port '0': 1..65535" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue --tun-port 65536", "invalid tunnel port '65536': 1..65535" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue --tun-port x", "invalid tunnel port 'x': 1..65535" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue --tun-port 1 --tun-port 2", "option --tun-port given more than once" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gre --tun-csum --tun-csum", "option --tun-csum given more than once" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gre --tun-type gue", "option --tun-type given more than once" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type", "option '--tun-type' requires an argument" },
+		{ "-A -t 10.0.0.1:80 --tun-type gue", "option --tun-type is not valid with --add-service" },
+		{ "-d -t 10.0.0.1:80 -r 10.0.1.1 --tun-csum", "option --tun-csum is not valid with --delete-server" },
+		{ "-A -t 10.0.0.1:80 --tun-src 2001:db8::1", "invalid tunnel source '2001:db8::1': an IPv4 address, optionally /1..32" },
+		{ "-A -t 10.0.0.1:80 --tun-src 192.0.2.1/33", "invalid tunnel source '192.0.2.1/33': an IPv4 address, optionally /1..32" },
+		{ "-E -t 10.0.0.1:80 --tun-src 192.0.2.1/0", "invalid tunnel source '192.0.2.1/0': an IPv4 address, optionally /1..32" },
+		{ "-A -t 10.0.0.1:80 --tun-src 192.0.2.1 --tun-src 192.0.2.2", "option --tun-src given more than once" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --tun-src 192.0.2.1", "option --tun-src is not valid with --add-server" },
+		{ "-D -t 10.0.0.1:80 --tun-src 192.0.2.1", "option --tun-src is not valid with --delete-service" },
+		{ "-S --tun-info", "option --tun-info is not valid with --save" },
+		{ "-Z --tun-info", "option --tun-info is not valid with --zero" },
 		{ "-A -t 10.0.0.1", "invalid service address '10.0.0.1': a port is required (address:port)" },
 		{ "-A -t 10.0.0.1:0", "invalid service address '10.0.0.1:0': port must be a number in 1..65535" },
 		{ "-A -t www.example.com:80", "invalid service address 'www.example.com:80': not a numeric IPv4 or [IPv6] address" },
@@ -409,6 +451,144 @@ static void test_persist_parse(void)
 	   cmd.op == OP_LIST && (cmd.fmt & FMT_NUMERIC), "-Ln");
 }
 
+static void expect_tunnel(const char *ep, uint8_t type, uint16_t port,
+			  uint32_t flags, const char *what)
+{
+	struct dest *d = dest(svc("tcp", "10.0.0.100:80"), ep);
+
+	ok(d && d->fwd == DSR_FWD_TUN && d->tun_type == type &&
+	   d->tun_port == port && d->tun_flags == flags, "%s", what);
+}
+
+#define BIT(n)		(1U << (n))
+#define TUN_ATTRS	(BIT(DSR_A_DEST_TUN_TYPE) | BIT(DSR_A_DEST_TUN_PORT) | \
+			 BIT(DSR_A_DEST_TUN_FLAGS))
+#define TUN_SRC_ATTRS	(BIT(DSR_A_SERVICE_TUN_SRC4) | \
+			 BIT(DSR_A_SERVICE_TUN_SRC_PLEN))
+
+static void test_tunnel(void)
+{
+	struct fake_svc *fs;
+	struct dest *d;
+
+	build_example();
+	ok(!(fake.last_svc_attrs & TUN_SRC_ATTRS) &&
+	   !(fake.last_dest_attrs & TUN_ATTRS),
+	   "plain -A and -a send no tunnel attributes");
+	expect_ok("-a -t 10.0.0.100:80 -r 192.168.10.1 -i");
+	expect_tunnel("192.168.10.1", DSR_TUN_IPIP, 0, 0,
+		      "-i alone: TUN_TYPE ipip");
+	ok((fake.last_dest_attrs & TUN_ATTRS) == BIT(DSR_A_DEST_TUN_TYPE),
+	   "  ... and neither TUN_PORT nor TUN_FLAGS");
+	expect_ok("-a -t 10.0.0.100:80 -r 192.168.10.2:80 -i --tun-type gue --tun-port 6080 --tun-csum -w 2");
+	expect_tunnel("192.168.10.2", DSR_TUN_GUE, 6080, DSR_TUN_F_CSUM,
+		      "gue: TUN_PORT 6080, TUN_FLAGS csum");
+	ok((fake.last_dest_attrs & TUN_ATTRS) == TUN_ATTRS,
+	   "  ... all three tunnel attributes");
+	expect_ok("--add-server -t 10.0.0.100:80 -r 192.168.10.3 --ipip --tun-type gre --tun-nocsum");
+	expect_tunnel("192.168.10.3", DSR_TUN_GRE, 0, 0, "gre, no checksum");
+	ok((fake.last_dest_attrs & TUN_ATTRS) ==
+	   (BIT(DSR_A_DEST_TUN_TYPE) | BIT(DSR_A_DEST_TUN_FLAGS)),
+	   "  ... TUN_TYPE and TUN_FLAGS, no TUN_PORT");
+	expect_ok("-a -t 10.0.0.100:80 -r 192.168.10.4 -i --tun-type=gre --tun-csum");
+	expect_tunnel("192.168.10.4", DSR_TUN_GRE, 0, DSR_TUN_F_CSUM,
+		      "gre with checksum");
+	expect_ok("-A -t 10.0.0.200:443 --tun-src 198.51.100.0/28");
+	fs = svc("tcp", "10.0.0.200:443");
+	ok(fs && fs->svc.tun_src.s_addr == htonl(0xc6336400) &&
+	   fs->svc.tun_src_plen == 28, "--tun-src: TUN_SRC4 and TUN_SRC_PLEN");
+	expect_ok("-E -t 10.0.0.100:80 --tun-src 198.51.100.7");
+	fs = svc("tcp", "10.0.0.100:80");
+	ok(fs && fs->svc.tun_src.s_addr == htonl(0xc6336407) &&
+	   fs->svc.tun_src_plen == 32 && !strcmp(fs->svc.sched, "rr"),
+	   "-E --tun-src: /32, the scheduler kept");
+	ok((fake.last_svc_attrs & TUN_SRC_ATTRS) == TUN_SRC_ATTRS,
+	   "  ... TUN_SRC_PLEN 32 sent too");
+	expect_ok("-E -t 10.0.0.100:80 -s wrr");
+	ok(fs && fs->svc.tun_src.s_addr && !strcmp(fs->svc.sched, "wrr") &&
+	   !(fake.last_svc_attrs & TUN_SRC_ATTRS),
+	   "-E without --tun-src does not send it, and the kernel keeps it");
+
+	d = dest(fs, "192.168.10.2");
+	if (d)
+		d->tun_pmtu = 1400;
+	fake.icmp_forwarded = 17;
+	fake.icmp_tun_pmtu = 3;
+	expect_golden("-Sn", "save-tun.txt");
+	expect_golden("-Ln", "list-tun.txt");
+	expect_golden("-L -n --tun-info", "list-tun-info.txt");
+	expect_golden("-Ln --stats --tun-info", "list-tun-stats.txt");
+	expect_golden("-L -j", "list-tun.json");
+
+	/* -e resets what it is not given, as ipvsadm's -e does. */
+	expect_ok("-e -t 10.0.0.100:80 -r 192.168.10.2 -i --tun-type gue --tun-port 6081 -w 2");
+	expect_tunnel("192.168.10.2", DSR_TUN_GUE, 6081, 0,
+		      "-e gue without --tun-csum: no checksum");
+	expect_ok("-e -t 10.0.0.100:80 -r 192.168.10.2 -i");
+	expect_tunnel("192.168.10.2", DSR_TUN_IPIP, 0, 0,
+		      "-e -i alone: back to ipip, no port");
+	expect_ok("-e -t 10.0.0.100:80 -r 192.168.10.4 -i --tun-type gue --tun-port 5555 --tun-csum");
+	expect_tunnel("192.168.10.4", DSR_TUN_GUE, 5555, DSR_TUN_F_CSUM,
+		      "-e gre to gue");
+	expect_ok("-e -t 10.0.0.100:80 -r 192.168.10.4");
+	d = dest(fs, "192.168.10.4");
+	ok(d && d->fwd == DSR_FWD_DR && !d->tun_type && !d->tun_port &&
+	   !d->tun_flags && !(fake.last_dest_attrs & TUN_ATTRS),
+	   "-e without -i: direct routing, no tunnel left");
+	expect_ok("-d -t 10.0.0.100:80 -r 192.168.10.1");
+	ok(!(fake.last_dest_attrs & ~(BIT(DSR_A_DEST_ADDR4) |
+				      BIT(DSR_A_DEST_PORT))),
+	   "-d of a tunnel real server sends its key only");
+	ok(!dest(fs, "192.168.10.1"), "  ... and deletes it");
+	expect_ok("-E -t 10.0.0.100:80 --tun-src 0.0.0.0");
+	ok(fs && !fs->svc.tun_src.s_addr && fs->svc.tun_src_plen == 32,
+	   "--tun-src 0.0.0.0: back to the route's source");
+	run("-Sn");
+	ok(res.rc == 0 && strstr(res.out, "-A -t 10.0.0.100:80 -s wrr\n"),
+	   "-S: no --tun-src once unset");
+}
+
+/*
+ * A tunnel table saved, cleared and restored comes back the same, and
+ * ipvsadm 1.31's -Sn lines for tunnels restore as they are.
+ */
+static void test_restore_tunnel(void)
+{
+	char *save = slurp("save-tun.txt");
+	char *ipvs = slurp("ipvsadm-tun.txt");
+	char *first;
+
+	fake_reset();
+	run_in("-R", save);
+	ok(res.rc == 0 && !*res.err, "-R reads tunnel rules back");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, save, "save-tun.txt"),
+	   "-S after -R: the same rules");
+
+	expect_ok("-C");
+	run_in("-R", ipvs);
+	ok(res.rc == 0 && !*res.err, "-R reads ipvsadm -Sn tunnel rules");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, ipvs, "ipvsadm-tun.txt"),
+	   "... and -S writes them as ipvsadm did");
+	first = strdup(res.out);
+	expect_ok("-C");
+	run_in("-R", first);
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, first, "second round"),
+	   "-S | -R | -S is stable");
+	free(first);
+
+	expect_ok("-C");
+	run_in("-R", "-A -t 10.0.0.1:80 -s rr\n"
+	       "-a -t 10.0.0.1:80 -r 192.168.10.3:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-remcsum\n");
+	ok(res.rc == 2 &&
+	   eq(res.err, "dsradm: line 2: dsr does not support remote checksum offload (--tun-remcsum)\n", "stderr"),
+	   "-R: an ipvsadm --tun-remcsum line stops the restore");
+	free(save);
+	free(ipvs);
+}
+
 static void test_restore(void)
 {
 	char *save = slurp("save.txt");
@@ -465,7 +645,9 @@ int main(void)
 	test_add_and_list();
 	test_kernel_errors();
 	test_dumps();
+	test_tunnel();
 	test_restore();
+	test_restore_tunnel();
 	free(res.out);
 	free(res.err);
 	return tap_done();

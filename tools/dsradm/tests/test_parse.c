@@ -129,10 +129,53 @@ static void test_format(void)
 	   "the longest endpoint fits ENDPOINT_STRLEN");
 }
 
+static void test_tunnel(void)
+{
+	char buf[PREFIX4_STRLEN];
+	struct in_addr a = { 0 };
+	uint8_t t = 0, plen = 0;
+
+	ok(parse_tun_type("ipip", &t) == 0 && t == DSR_TUN_IPIP &&
+	   parse_tun_type("gue", &t) == 0 && t == DSR_TUN_GUE &&
+	   parse_tun_type("gre", &t) == 0 && t == DSR_TUN_GRE,
+	   "tunnel types ipip, gue, gre");
+	t = 42;
+	ok(parse_tun_type("GUE", &t) < 0 && parse_tun_type("", &t) < 0 &&
+	   parse_tun_type("vxlan", &t) < 0 && t == 42,
+	   "tunnel type: exact lower-case names only, untouched on error");
+	ok(!strcmp(tun_name(DSR_TUN_IPIP), "ipip") &&
+	   !strcmp(tun_name(DSR_TUN_GUE), "gue") &&
+	   !strcmp(tun_name(DSR_TUN_GRE), "gre") &&
+	   !tun_name(DSR_TUN_UNSPEC) && !tun_name(DSR_TUN_MAX + 1),
+	   "tunnel names; none for unknown types");
+
+	ok(parse_prefix4("192.0.2.1", &a, &plen) == 0 && plen == 32 &&
+	   !strcmp(format_prefix4(a, plen, buf, sizeof(buf)), "192.0.2.1"),
+	   "prefix: address alone is /32, printed without it");
+	ok(parse_prefix4("198.51.100.0/28", &a, &plen) == 0 && plen == 28 &&
+	   !strcmp(format_prefix4(a, plen, buf, sizeof(buf)),
+		   "198.51.100.0/28"), "prefix: /28");
+	ok(parse_prefix4("0.0.0.0", &a, &plen) == 0 && a.s_addr == 0 &&
+	   plen == 32, "prefix: 0.0.0.0");
+	ok(parse_prefix4("255.255.255.255/1", &a, &plen) == 0 && plen == 1 &&
+	   strlen(format_prefix4(a, 31, buf, sizeof(buf))) ==
+	   strlen("255.255.255.255/31"), "prefix: the longest fits");
+	plen = 7;
+	ok(parse_prefix4("192.0.2.1/0", &a, &plen) < 0 &&
+	   parse_prefix4("192.0.2.1/33", &a, &plen) < 0 &&
+	   parse_prefix4("192.0.2.1/", &a, &plen) < 0 &&
+	   parse_prefix4("192.0.2.1/24/1", &a, &plen) < 0 &&
+	   parse_prefix4("/24", &a, &plen) < 0 &&
+	   parse_prefix4("2001:db8::1", &a, &plen) < 0 &&
+	   parse_prefix4("192.0.2", &a, &plen) < 0 && plen == 7,
+	   "prefix: bad lengths and addresses refused, untouched");
+}
+
 int main(void)
 {
 	test_u32();
 	test_endpoints();
 	test_format();
+	test_tunnel();
 	return tap_done();
 }

@@ -13,7 +13,7 @@
 
 static struct svc svc_key(uint8_t proto, const char *ep, const char *sched)
 {
-	struct svc s = { .key.protocol = proto };
+	struct svc s = { .key.protocol = proto, .tun_src_plen = 32 };
 
 	parse_endpoint(ep, &s.key.addr, &s.key.port, true);
 	snprintf(s.sched, sizeof(s.sched), "%s", sched);
@@ -63,10 +63,21 @@ static void brief_listing(struct listing *l)
 	add_svc(l, s, d, ARRAY_SIZE(d));
 }
 
+static struct dest mktun(const char *ep, uint8_t type, uint16_t port,
+			 uint32_t flags, uint32_t w)
+{
+	struct dest d = mkdest(ep, DSR_FWD_TUN, w, 0, 0, 0, 0, 0);
+
+	d.tun_type = type;
+	d.tun_port = port;
+	d.tun_flags = flags;
+	return d;
+}
+
 /* Everything else: sort order, v6 dests, tunnel, drain, huge counters. */
 static void more_listing(struct listing *l)
 {
-	const struct dest d1[] = {
+	struct dest d1[] = {
 		mkdest("10.0.2.10:443", DSR_FWD_TUN, 0, 0, 7, 1, 2, 3),
 		mkdest("10.0.2.9:443", DSR_FWD_DR, 65535, 4294967295U, 1,
 		       123456789012ULL, 18446744073709551615ULL, 99999999),
@@ -77,12 +88,13 @@ static void more_listing(struct listing *l)
 	};
 	struct svc s;
 
+	d1[0].tun_type = DSR_TUN_IPIP;
 	memset(l, 0, sizeof(*l));
 	strcpy(l->info.version, "0.1.0-rc1 \"test\"");
 	l->info.flow_count = 0;
 	l->info.flow_max = 4096;
 
-	s = (struct svc){ .key.fwmark = 7 };
+	s = (struct svc){ .key.fwmark = 7, .tun_src_plen = 32 };
 	strcpy(s.sched, "mh");
 	add_svc(l, s, NULL, 0);
 	add_svc(l, svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "wrr"), d2,
@@ -94,6 +106,46 @@ static void more_listing(struct listing *l)
 	add_svc(l, svc_key(IPPROTO_TCP, "[::1]:80", "rr"), NULL, 0);
 	add_svc(l, svc_key(IPPROTO_TCP, "10.0.0.9:80", "rr"), NULL, 0);
 	add_svc(l, svc_key(IPPROTO_TCP, "9.255.255.255:80", "rr"), NULL, 0);
+}
+
+/*
+ * Tunnels: every type and checksum, a type this dsradm cannot name, a
+ * learned path MTU, tunnel sources with and without a prefix length.
+ */
+static void tun_listing(struct listing *l)
+{
+	struct dest d1[] = {
+		mktun("192.168.10.1:80", DSR_TUN_IPIP, 0, 0, 1),
+		mktun("192.168.10.2:80", DSR_TUN_GUE, 6080, DSR_TUN_F_CSUM, 2),
+		mktun("192.168.10.3:80", DSR_TUN_GUE, 65535, 0, 3),
+		mktun("192.168.10.4:80", DSR_TUN_GRE, 0, 0, 1),
+		mktun("192.168.10.5:80", DSR_TUN_GRE, 0, DSR_TUN_F_CSUM, 0),
+		mktun("192.168.10.6:80", DSR_TUN_MAX + 1, 0, 0, 1),
+		mkdest("192.168.10.7:80", DSR_FWD_DR, 1, 2, 3, 0, 0, 0),
+	};
+	const struct dest d2[] = {
+		mktun("192.168.11.1:53", DSR_TUN_GRE, 0, 0, 1),
+	};
+	struct svc s;
+
+	d1[1].tun_pmtu = 1400;
+	d1[1].active = 5;
+	d1[1].stats = (struct stats){ 4, 40, 4000 };
+	memset(l, 0, sizeof(*l));
+	strcpy(l->info.version, "0.2.0");
+	l->info.flow_count = 5;
+	l->info.flow_max = 1048576;
+	l->info.icmp_forwarded = 17;
+	l->info.icmp_tun_pmtu = 3;
+
+	s = svc_key(IPPROTO_TCP, "207.175.44.110:80", "rr");
+	inet_pton(AF_INET, "198.51.100.7", &s.tun_src);
+	add_svc(l, s, d1, ARRAY_SIZE(d1));
+	s = svc_key(IPPROTO_UDP, "10.0.0.1:53", "wrr");
+	inet_pton(AF_INET, "198.51.100.0", &s.tun_src);
+	s.tun_src_plen = 28;
+	add_svc(l, s, d2, ARRAY_SIZE(d2));
+	add_svc(l, svc_key(IPPROTO_TCP, "10.0.0.1:443", "rr"), NULL, 0);
 }
 
 static char *slurp(const char *path)
@@ -186,6 +238,15 @@ int main(void)
 	golden(&l, FMT_STATS, "more-stats.txt");
 	golden(&l, FMT_RULES, "more-save.txt");
 	golden(&l, FMT_JSON, "more.json");
+	listing_free(&l);
+
+	tun_listing(&l);
+	listing_sort(&l);
+	golden(&l, FMT_NUMERIC, "tun.txt");
+	golden(&l, FMT_NUMERIC | FMT_TUN_INFO, "tun-info.txt");
+	golden(&l, FMT_NUMERIC | FMT_STATS | FMT_TUN_INFO, "tun-stats.txt");
+	golden(&l, FMT_RULES, "tun-save.txt");
+	golden(&l, FMT_JSON | FMT_TUN_INFO, "tun.json");
 	listing_free(&l);
 
 	memset(&l, 0, sizeof(l));
