@@ -120,22 +120,23 @@ DROPS = nest_schema(
     ["hex"] + ["u64"] * 7)
 SERVICE = nest_schema(
     ["PAD", "PROTOCOL", "ADDR4", "ADDR6", "PORT", "FWMARK", "SCHED_NAME",
-     "FLAGS", "TIMEOUT", "DEST_COUNT", "STATS"],
+     "FLAGS", "TIMEOUT", "DEST_COUNT", "STATS", "TUN_SRC4", "TUN_SRC_PLEN"],
     ["hex", "u8", "in4", "in6", "be16", "u32", "str", "u32", "u32", "u32",
-     "nest"],
+     "nest", "in4", "u8"],
     {"STATS": STATS})
 DEST = nest_schema(
     ["PAD", "ADDR4", "ADDR6", "PORT", "FWD_METHOD", "WEIGHT", "TUN_TYPE",
-     "TUN_PORT", "ACTIVE_FLOWS", "INACTIVE_FLOWS", "STATS"],
+     "TUN_PORT", "ACTIVE_FLOWS", "INACTIVE_FLOWS", "STATS", "TUN_FLAGS",
+     "TUN_PMTU"],
     ["hex", "in4", "in6", "be16", "u8", "u32", "u8", "be16", "u32", "u32",
-     "nest"],
+     "nest", "u32", "u32"],
     {"STATS": STATS})
 INFO = nest_schema(
     ["PAD", "VERSION", "FLOW_MAX", "FLOW_COUNT", "TIMEOUT_TCP",
      "TIMEOUT_TCP_FIN", "TIMEOUT_UDP", "SERVICE_COUNT", "DROPS", "HOOK",
-     "GENERATION"],
+     "GENERATION", "ICMP_FORWARDED", "ICMP_TUN_PMTU"],
     ["hex", "str", "u32", "u32", "u32", "u32", "u32", "u32", "nest", "u8",
-     "u32"],
+     "u32", "u64", "u64"],
     {"DROPS": DROPS})
 FLOW = nest_schema(
     ["PAD", "PROTOCOL", "CLIENT_ADDR4", "CLIENT_ADDR6", "CLIENT_PORT",

@@ -230,11 +230,25 @@ ERANGE | integer out of range | weight 65536 in DEST_SET | DEST_SET SERVICE{ $SV
 ERANGE | integer out of range | weight 0xffffffff in DEST_DEL | DEST_DEL SERVICE{ $SVC } DEST{ ADDR4=$SUBNET.11 @WEIGHT=0xffffffff }
 ERANGE | integer out of range | forwarding method 0 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @FWD_METHOD=0 }
 ERANGE | integer out of range | forwarding method 3 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @FWD_METHOD=3 }
-EOPNOTSUPP | tunnel forwarding is not supported yet; use direct routing | forwarding method TUN | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @FWD_METHOD=2 }
-EOPNOTSUPP | tunnel forwarding is not supported yet; use direct routing | DEST_SET to TUN | DEST_SET SERVICE{ $SVC } DEST{ ADDR4=$SUBNET.11 @FWD_METHOD=2 }
-EOPNOTSUPP | tunnel options are not supported yet | TUN_TYPE ipip | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 TUN_TYPE=1 }
-EOPNOTSUPP | tunnel options are not supported yet | TUN_PORT | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 TUN_PORT=6080 }
-ERANGE | integer out of range | TUN_TYPE 3 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @TUN_TYPE=3 }
+EINVAL | tunnel options need tunnel forwarding | TUN_TYPE on a DR real server | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @TUN_TYPE=1 }
+EINVAL | tunnel options need tunnel forwarding | TUN_PORT on a DR real server | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=1 @TUN_PORT=6080 }
+EINVAL | tunnel options need tunnel forwarding | TUN_FLAGS in DEST_SET of a DR real server | DEST_SET SERVICE{ $SVC } DEST{ ADDR4=$SUBNET.11 @TUN_FLAGS=1 }
+ERANGE | integer out of range | TUN_TYPE 0 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 @TUN_TYPE=0 }
+ERANGE | integer out of range | TUN_TYPE 4 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 @TUN_TYPE=4 }
+EINVAL | a tunnel port is only for GUE | TUN_PORT on an IPIP real server | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 @TUN_PORT=6080 }
+EINVAL | a tunnel port is only for GUE | TUN_PORT on a GRE real server | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 TUN_TYPE=3 @TUN_PORT=6080 }
+EINVAL | a GUE tunnel needs its destination port, 1-65535 | GUE without TUN_PORT | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 TUN_TYPE=2 }
+EINVAL | a GUE tunnel needs its destination port, 1-65535 | GUE with TUN_PORT 0 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 TUN_TYPE=2 @TUN_PORT=0 }
+EINVAL | IP-in-IP has no checksum of its own | TUN_FLAGS csum on IPIP | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 @TUN_FLAGS=1 }
+EINVAL | reserved bit set | TUN_FLAGS 2 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 TUN_TYPE=3 @TUN_FLAGS=2 }
+EINVAL | Attribute failed policy validation | DSR_A_DEST_TUN_PMTU in DEST_NEW | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @TUN_PMTU=1400 }
+EINVAL | tunnel source must be a unicast address | TUN_SRC4 224.0.0.1 | SERVICE_NEW SERVICE{ $NEW @TUN_SRC4=224.0.0.1 }
+ERANGE | binary attribute size out of range | TUN_SRC4 of 3 bytes | SERVICE_NEW SERVICE{ $NEW @TUN_SRC4=hex:0a0000 }
+ERANGE | integer out of range | TUN_SRC_PLEN 0 | SERVICE_NEW SERVICE{ $NEW TUN_SRC4=10.0.9.0 @TUN_SRC_PLEN=0 }
+ERANGE | integer out of range | TUN_SRC_PLEN 33 | SERVICE_SET SERVICE{ $SVC TUN_SRC4=10.0.9.0 @TUN_SRC_PLEN=33 }
+EINVAL | a tunnel source prefix needs a tunnel source address | TUN_SRC_PLEN alone | SERVICE_NEW SERVICE{ $NEW @TUN_SRC_PLEN=24 }
+EINVAL | a tunnel source prefix needs a tunnel source address | TUN_SRC_PLEN with TUN_SRC4 0.0.0.0 | SERVICE_SET SERVICE{ $SVC TUN_SRC4=0.0.0.0 @TUN_SRC_PLEN=24 }
+EINVAL | only the service's protocol, address and port may be given here | TUN_SRC4 in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC TUN_SRC4=10.0.9.1 }
 EINVAL | the real server port must equal the service port | dest port 8080 on a port 80 service | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @PORT=8080 }
 EINVAL | real server address family must match the service | ADDR6 dest on an IPv4 service | DEST_NEW SERVICE{ $SVC } DEST{ @ADDR6=2001:db8::12 }
 EINVAL | real server needs exactly one address, IPv4 or IPv6 | dest with both ADDR4 and ADDR6 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 ADDR6=2001:db8::12 }
@@ -332,7 +346,8 @@ DEST.ACTIVE_FLOWS 0
 DEST.INACTIVE_FLOWS 0
 DEST.STATS.CONNS 0
 DEST.STATS.PACKETS 0
-DEST.STATS.BYTES 0"
+DEST.STATS.BYTES 0
+DEST.TUN_PMTU 0"
 	[ "$out" = "$want" ] && return 0
 	echo "DEST_GET answered:"
 	echo "$out"
