@@ -9,7 +9,7 @@
 #   make check-debug-all  the same with every selftest
 #   make check-debug-lane the lane's own test: a deliberately broken build fails
 #   make demo       three real servers behind a DR service, in a QEMU guest
-#   make install    install dsr.ko (updates/) and dsradm
+#   make install    install dsr.ko (updates/), dsradm and dsr-realserver
 #   make dkms       build the module through DKMS, as an LB host would
 #
 # KDIR defaults to the newest Debian linux-headers-*-amd64 installed; the
@@ -26,7 +26,7 @@ MODULE_VERSION := $(shell sed -n 's/^\#define DSR_VERSION[[:space:]]*"\(.*\)"/\1
 
 .PHONY: all deps module dsradm check unit selftests demo install \
 	check-debug check-debug-all check-debug-lane debug-kernel \
-	install-module install-dsradm dkms sparse clean
+	install-module install-dsradm install-realserver dkms sparse clean
 
 all: module dsradm
 
@@ -68,7 +68,7 @@ selftests: all
 demo: all
 	tools/vm/run -- tools/demo/demo.sh
 
-install: install-module install-dsradm
+install: install-module install-dsradm install-realserver
 
 # Into DESTDIR when set (packaging: depmod then runs on the target).
 # Unsigned: the distribution's signing key is not on this machine.
@@ -79,6 +79,13 @@ install-module: module
 
 install-dsradm: dsradm
 	$(MAKE) -C tools/dsradm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# The real-server helper, for the hosts behind the load balancer.
+install-realserver:
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 tools/realserver/dsr-realserver $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 tools/realserver/dsr-realserver.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/
 
 # Register, build and check the module with DKMS against KDIR's kernel.
 dkms: deps
