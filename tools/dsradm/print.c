@@ -122,15 +122,19 @@ static const char *tun_info(const struct dest *d, char *buf, size_t len)
 {
 	const char *name = tun_name(d->tun_type);
 	const char *csum = d->tun_flags & DSR_TUN_F_CSUM ? "+c" : "-c";
+	int n;
 
 	if (d->fwd != DSR_FWD_TUN || !name)
 		return "n/a";
 	if (d->tun_type == DSR_TUN_GUE)
-		snprintf(buf, len, "%s:%u:%s", name, d->tun_port, csum);
+		n = snprintf(buf, len, "%s:%u:%s", name, d->tun_port, csum);
 	else if (d->tun_type == DSR_TUN_GRE)
-		snprintf(buf, len, "%s:%s", name, csum);
+		n = snprintf(buf, len, "%s:%s", name, csum);
 	else
-		snprintf(buf, len, "%s", name);
+		n = snprintf(buf, len, "%s", name);
+	/* dsr's own: the path MTU a router behind the LB reported. */
+	if (d->tun_pmtu && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, ":pmtu=%u", d->tun_pmtu);
 	return buf;
 }
 
