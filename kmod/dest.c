@@ -14,20 +14,28 @@
  */
 #define DSR_PMTU_EXPIRES	(10 * 60 * HZ)
 #define DSR_PMTU_MIN		552
+/* In dest->pmtu: the minimum, locked (a router reported less). */
+#define DSR_PMTU_LOCKED		BIT(31)
 
 u32 dsr_dest_addr_hash(const union nf_inet_addr *addr)
 {
 	return jhash2(addr->all, ARRAY_SIZE(addr->all), 0);
 }
 
-/* The path MTU learned for @dest, or 0 when none is known (any more). */
-u32 dsr_dest_pmtu(const struct dsr_dest *dest)
+/*
+ * The path MTU learned for @dest, or 0 when none is known (any more);
+ * *@locked when a router reported less than the minimum, so that the
+ * outer packets must go without DF.
+ */
+u32 dsr_dest_pmtu(const struct dsr_dest *dest, bool *locked)
 {
 	u32 pmtu = READ_ONCE(dest->pmtu);
 
-	if (pmtu && time_after(jiffies, READ_ONCE(dest->pmtu_expires)))
+	*locked = false;
+	if (!pmtu || time_after(jiffies, READ_ONCE(dest->pmtu_expires)))
 		return 0;
-	return pmtu;
+	*locked = pmtu & DSR_PMTU_LOCKED;
+	return pmtu & ~DSR_PMTU_LOCKED;
 }
 
 /*
@@ -37,12 +45,17 @@ u32 dsr_dest_pmtu(const struct dsr_dest *dest)
  */
 bool dsr_dest_learn_pmtu(struct dsr_dest *dest, u32 mtu)
 {
-	u32 known = dsr_dest_pmtu(dest);
+	bool locked;
+	u32 known = dsr_dest_pmtu(dest, &locked);
 
-	/* As the kernel's own routes: never below the minimum PMTU. */
-	mtu = max_t(u32, mtu, DSR_PMTU_MIN);
-	if (known && mtu >= known)
+	if (known && (locked || mtu >= known))
 		return false;
+	/*
+	 * As the kernel's own routes: never below the minimum PMTU; a lower
+	 * report locks the minimum, and the outer packets lose DF.
+	 */
+	if (mtu < DSR_PMTU_MIN)
+		mtu = DSR_PMTU_MIN | DSR_PMTU_LOCKED;
 	WRITE_ONCE(dest->pmtu_expires, jiffies + DSR_PMTU_EXPIRES);
 	WRITE_ONCE(dest->pmtu, mtu);
 	return true;

@@ -95,7 +95,8 @@ struct dsr_dest {
 	u32 weight;
 	/*
 	 * Path MTU to the server learned from ICMP about our tunnel
-	 * packets, valid until pmtu_expires (jiffies); 0 = none.
+	 * packets, valid until pmtu_expires (jiffies); 0 = none;
+	 * DSR_PMTU_LOCKED set with the minimum when a router reported less.
 	 */
 	u32 pmtu;
 	unsigned long pmtu_expires;
@@ -250,7 +251,7 @@ struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 			      const union nf_inet_addr *addr, __be16 port,
 			      union dsr_fwd fwd, u32 weight);
 u32 dsr_dest_addr_hash(const union nf_inet_addr *addr);
-u32 dsr_dest_pmtu(const struct dsr_dest *dest);
+u32 dsr_dest_pmtu(const struct dsr_dest *dest, bool *locked);
 bool dsr_dest_learn_pmtu(struct dsr_dest *dest, u32 mtu);
 int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
 			struct dsr_dest *dest, u32 weight);
@@ -281,6 +282,8 @@ int dsr_hooks_get(struct dsr_net *dn);
 void dsr_hooks_put(struct dsr_net *dn);
 u8 dsr_hook_point(void);
 
+bool dsr_ip_options_ok(struct dsr_net *dn, struct sk_buff *skb);
+
 /* icmp.c */
 void dsr_icmp_send4(struct sk_buff *skb, int type, int code, u32 info);
 unsigned int dsr_icmp_in4(struct dsr_net *dn, struct sk_buff *skb);
@@ -297,6 +300,7 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 			   struct dsr_dest *dest, union dsr_fwd fwd,
 			   struct sk_buff *skb);
 unsigned int dsr_tun_overhead(union dsr_fwd fwd);
+bool dsr_tun_src_owns(const struct dsr_service *svc, __be32 addr);
 
 /* netlink.c */
 int dsr_genl_init(void);

@@ -178,7 +178,7 @@ static unsigned int dsr_forward_ipv4(struct dsr_net *dn,
  * belong in every fragment. Returns false, the drop counted, when the
  * packet must be dropped.
  */
-static bool dsr_ip_options_ok(struct dsr_net *dn, struct sk_buff *skb)
+bool dsr_ip_options_ok(struct dsr_net *dn, struct sk_buff *skb)
 {
 	struct ip_options *opt = &IPCB(skb)->opt;
 	__be32 info;

@@ -7,6 +7,8 @@
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/route.h>
@@ -76,6 +78,10 @@ static unsigned int dsr_icmp_reply_error(struct dsr_net *dn,
 		dsr_count_drop(dn, DSR_DROP_NO_DEST);
 		return NF_DROP;
 	}
+	/* Forwarded as the VIP's TCP and UDP are: options judged alike. */
+	if (ip_hdrlen(skb) > sizeof(struct iphdr) &&
+	    !dsr_ip_options_ok(dn, skb))
+		return NF_DROP;
 	verdict = dsr_xmit4(dn, svc, dest, skb);
 	if (verdict == NF_STOLEN)
 		dsr_count_event(dn, DSR_EVENT_ICMP_FORWARDED);
@@ -88,19 +94,28 @@ static unsigned int dsr_icmp_reply_error(struct dsr_net *dn,
  * the lower path MTU for that server, so that clients learn it, less the
  * tunnel's overhead, on their next packet that no longer fits.
  */
-static void dsr_icmp_tunnel_error(struct dsr_net *dn,
+static void dsr_icmp_tunnel_error(struct dsr_net *dn, struct sk_buff *skb,
 				  const struct icmphdr *icmph,
 				  const struct iphdr *quoted,
 				  const __be16 *ports)
 {
 	union nf_inet_addr addr = { .ip = quoted->daddr };
 	u32 mtu = ntohs(icmph->un.frag.mtu);
+	bool lowered = false, local;
 	struct dsr_dest *dest;
-	bool lowered = false;
 
 	if (icmph->type != ICMP_DEST_UNREACH ||
 	    icmph->code != ICMP_FRAG_NEEDED || !mtu)
 		return;
+	/*
+	 * Only a report sent to the source of the quoted packet, and intact:
+	 * the hook also sees ICMP that a routing LB passes on for others,
+	 * and it runs before icmp_rcv() checks the checksum.
+	 */
+	if (ip_hdr(skb)->daddr != quoted->saddr ||
+	    nf_ip_checksum(skb, NF_INET_PRE_ROUTING, ip_hdrlen(skb), 0))
+		return;
+	local = inet_addr_type(dn->net, quoted->saddr) == RTN_LOCAL;
 
 	hash_for_each_possible_rcu(dn->dests_by_addr, dest, addr_node,
 				   dsr_dest_addr_hash(&addr)) {
@@ -108,6 +123,9 @@ static void dsr_icmp_tunnel_error(struct dsr_net *dn,
 
 		if (dest->af != AF_INET || dest->addr.ip != quoted->daddr ||
 		    fwd.method != DSR_FWD_TUN)
+			continue;
+		/* Our packet: from us, or from the service's source prefix. */
+		if (!local && !dsr_tun_src_owns(dest->svc, quoted->saddr))
 			continue;
 		switch (fwd.tun_type) {
 		case DSR_TUN_IPIP:
@@ -176,7 +194,7 @@ unsigned int dsr_icmp_in4(struct dsr_net *dn, struct sk_buff *skb)
 		fallthrough;
 	case IPPROTO_IPIP:
 	case IPPROTO_GRE:
-		dsr_icmp_tunnel_error(dn, &hdr->icmp, &hdr->ip, ports);
+		dsr_icmp_tunnel_error(dn, skb, &hdr->icmp, &hdr->ip, ports);
 		break;
 	}
 	return NF_ACCEPT;

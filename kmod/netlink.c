@@ -394,6 +394,7 @@ cancel:
 static int dsr_nl_put_dest(struct sk_buff *skb, const struct dsr_dest *dest)
 {
 	struct nlattr *nest;
+	bool locked;
 	int err;
 
 	nest = nla_nest_start(skb, DSR_A_DEST);
@@ -412,7 +413,7 @@ static int dsr_nl_put_dest(struct sk_buff *skb, const struct dsr_dest *dest)
 	    nla_put_u32(skb, DSR_A_DEST_INACTIVE_FLOWS,
 			atomic_read(&dest->inactive_flows)) ||
 	    dsr_nl_put_stats(skb, DSR_A_DEST_STATS, &dest->stats) ||
-	    nla_put_u32(skb, DSR_A_DEST_TUN_PMTU, dsr_dest_pmtu(dest)))
+	    nla_put_u32(skb, DSR_A_DEST_TUN_PMTU, dsr_dest_pmtu(dest, &locked)))
 		goto cancel;
 	if (dest->fwd.method == DSR_FWD_TUN &&
 	    (nla_put_u8(skb, DSR_A_DEST_TUN_TYPE, dest->fwd.tun_type) ||
@@ -594,10 +595,6 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
 	if (err)
 		goto out;
-	if (tun_src.word != svc->tun_src.word) {
-		WRITE_ONCE(svc->tun_src.word, tun_src.word);
-		dn->generation++;
-	}
 	if (sched && sched != svc->sched) {
 		const struct dsr_sched_ops *old = svc->sched;
 
@@ -611,6 +608,11 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		synchronize_rcu();
 		if (old->done)
 			old->done(svc);
+		dn->generation++;
+	}
+	/* Last: nothing after it can fail, so a refusal changes nothing. */
+	if (tun_src.word != svc->tun_src.word) {
+		WRITE_ONCE(svc->tun_src.word, tun_src.word);
 		dn->generation++;
 	}
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
@@ -812,7 +814,8 @@ static int dsr_nl_check_dest_key_only(struct nlattr **tb,
 
 /*
  * The existing real server a DEST_SET or DEST_DEL request names, after
- * @check has accepted the rest of its attributes (parsed into @tb).
+ * @check (when given) has accepted the rest of its attributes (parsed
+ * into @tb).
  * Caller holds dsr_net.lock.
  */
 static struct dsr_dest *
@@ -832,7 +835,7 @@ dsr_nl_get_dest(struct dsr_net *dn, struct genl_info *info, struct nlattr **tb,
 	err = dsr_nl_parse_dest(nest, tb, svc, &addr, &port, info->extack);
 	if (err)
 		return ERR_PTR(err);
-	err = check(tb, info->extack);
+	err = check ? check(tb, info->extack) : 0;
 	if (err) {
 		if (!info->extack->bad_attr)
 			NL_SET_BAD_ATTR(info->extack, nest);
@@ -846,13 +849,6 @@ dsr_nl_get_dest(struct dsr_net *dn, struct genl_info *info, struct nlattr **tb,
 	return dest;
 }
 
-/* DEST_SET: every option is judged against the real server's current ones. */
-static int dsr_nl_check_dest_later(struct nlattr **tb,
-				   struct netlink_ext_ack *extack)
-{
-	return 0;
-}
-
 static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dsr_net *dn = dsr_nl_net(info);
@@ -862,7 +858,8 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 	int err = 0;
 
 	mutex_lock(&dn->lock);
-	dest = dsr_nl_get_dest(dn, info, tb, dsr_nl_check_dest_later);
+	/* Its options are judged against the real server's current ones. */
+	dest = dsr_nl_get_dest(dn, info, tb, NULL);
 	if (IS_ERR(dest)) {
 		err = PTR_ERR(dest);
 		goto out;

@@ -95,6 +95,18 @@ static __be32 dsr_tun_saddr(const struct dsr_service *svc,
 	return (src.addr & mask) | (htonl(skb_get_hash(skb)) & ~mask);
 }
 
+/*
+ * Whether @addr is an outer source @svc's packets may carry (its address,
+ * or one of its prefix): ICMP sent there is about our packets. Under RCU.
+ */
+bool dsr_tun_src_owns(const struct dsr_service *svc, __be32 addr)
+{
+	union dsr_tun_src src = { .word = READ_ONCE(svc->tun_src.word) };
+
+	return src.addr && src.plen &&
+	       !((src.addr ^ addr) & inet_make_mask(src.plen));
+}
+
 static int dsr_tun_gso_type(union dsr_fwd fwd)
 {
 	bool csum = fwd.tun_flags & DSR_TUN_F_CSUM;
@@ -139,6 +151,7 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	unsigned int overhead = dsr_tun_overhead(fwd);
 	unsigned int mtu, pmtu;
 	__be32 saddr, route_saddr;
+	bool locked;
 	struct iphdr *inner, *iph;
 	__be16 df, sport = 0;
 	struct rtable *rt;
@@ -165,22 +178,40 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	 * packet, by the output path, as the kernel's tunnels do).
 	 */
 	mtu = dst_mtu(&rt->dst);
-	pmtu = dsr_dest_pmtu(dest);
+	pmtu = dsr_dest_pmtu(dest, &locked);
 	if (pmtu && pmtu < mtu)
 		mtu = pmtu;
 	mtu = mtu > overhead + DSR_IPV4_MIN_MTU ? mtu - overhead :
 						  DSR_IPV4_MIN_MTU;
 	df = inner->frag_off & htons(IP_DF);
 	if (df && dsr_exceeds_mtu(skb, mtu)) {
-		dsr_icmp_send4(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
-		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
-		goto drop;
+		/*
+		 * Reassembled here from fragments that each fit: they
+		 * travel on as fragments of the outer packet, as the
+		 * forwarding path would send them.
+		 */
+		if (IPCB(skb)->frag_max_size &&
+		    IPCB(skb)->frag_max_size <= mtu) {
+			df = 0;
+		} else {
+			dsr_icmp_send4(skb, ICMP_DEST_UNREACH,
+				       ICMP_FRAG_NEEDED, mtu);
+			dsr_count_drop(dn, DSR_DROP_TOO_BIG);
+			goto drop;
+		}
 	}
+	/*
+	 * Below the minimum path MTU (a router reported less, or the route's
+	 * MTU is locked) the outer packet may be fragmented on the way, as
+	 * the kernel's tunnels do; else routers keep dropping it.
+	 */
+	if (locked || ip_mtu_locked(&rt->dst))
+		df = 0;
 
 	/* Flow entropy comes from the client's packet, before any push. */
 	saddr = dsr_tun_saddr(svc, skb, route_saddr);
 	if (fwd.tun_type == DSR_TUN_GUE)
-		sport = udp_flow_src_port(dn->net, skb, 0, 0, true);
+		sport = udp_flow_src_port(dn->net, skb, 0, 0, false);
 
 	/* Room for the outer headers, and a private inner header to edit. */
 	if (skb_cow(skb, LL_RESERVED_SPACE(rt->dst.dev) + overhead)) {

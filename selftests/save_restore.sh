@@ -9,8 +9,14 @@
 #     TCP 10.0.0.100:443 rr                 dsradm -R < ipvsadm -Sn
 #       -> 10.0.0.21:443 Route 2            dsradm -Sn == ipvsadm -Sn
 #       -> 10.0.0.22:443 Route 1            dsradm -C; dsradm -R < saved
-#     UDP 10.0.0.100:53 rr                  dsradm -Sn unchanged
+#       -> 10.0.0.24:443 Tunnel ipip        dsradm -Sn unchanged
+#       -> 10.0.0.25:443 Tunnel gue :6080, checksum
+#       -> 10.0.0.26:443 Tunnel gre, no checksum
+#     UDP 10.0.0.100:53 rr
 #       -> 10.0.0.23:53  Route 0
+#
+#   ipvs2 (namespace, Linux IPVS): ipvsadm -R < dsradm -Sn, and its
+#   ipvsadm -Sn equals dsradm's: the way back works too.
 #
 # No traffic: this is about configuration only.
 
@@ -26,7 +32,7 @@ lb_require
 lb_load
 load_modules ip_vs
 
-setup_ns ipvs lb
+setup_ns ipvs ipvs2 lb
 
 IPVS_SAVE="$TMP_DIR/ipvs.save"
 DSR_SAVE="$TMP_DIR/dsr.save"
@@ -34,6 +40,11 @@ DSR_SAVE="$TMP_DIR/dsr.save"
 in_ns ipvs ipvsadm -A -t "$VIP:443" -s rr
 in_ns ipvs ipvsadm -a -t "$VIP:443" -r "$SUBNET.21:443" -g -w 2
 in_ns ipvs ipvsadm -a -t "$VIP:443" -r "$SUBNET.22:443" -g -w 1
+in_ns ipvs ipvsadm -a -t "$VIP:443" -r "$SUBNET.24:443" -i -w 1 --tun-type ipip
+in_ns ipvs ipvsadm -a -t "$VIP:443" -r "$SUBNET.25:443" -i -w 3 \
+	--tun-type gue --tun-port 6080 --tun-csum
+in_ns ipvs ipvsadm -a -t "$VIP:443" -r "$SUBNET.26:443" -i -w 1 \
+	--tun-type gre --tun-nocsum
 in_ns ipvs ipvsadm -A -u "$VIP:53" -s rr
 in_ns ipvs ipvsadm -a -u "$VIP:53" -r "$SUBNET.23:53" -g -w 0
 in_ns ipvs ipvsadm -Sn >"$IPVS_SAVE"
@@ -55,6 +66,9 @@ listing_ok()
 	grep -Eq "^TCP  ${VIP//./\\.}:443 rr$" <<<"$out" &&
 	grep -Eq "^  -> ${SUBNET//./\\.}\.21:443 +Route +2 " <<<"$out" &&
 	grep -Eq "^  -> ${SUBNET//./\\.}\.22:443 +Route +1 " <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.24:443 +Tunnel +1 " <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.25:443 +Tunnel +3 " <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.26:443 +Tunnel +1 " <<<"$out" &&
 	grep -Eq "^UDP  ${VIP//./\\.}:53 rr$" <<<"$out" &&
 	grep -Eq "^  -> ${SUBNET//./\\.}\.23:53 +Route +0 " <<<"$out" && return 0
 	echo "dsradm -Ln after the restore:"
@@ -76,6 +90,18 @@ roundtrip_ok()
 	return 1
 }
 ktap_check "dsradm -C then dsradm -R of its own save restores the same table" roundtrip_ok
+
+back_to_ipvs_ok()
+{
+	local back
+	in_ns ipvs2 ipvsadm -R <"$DSR_SAVE" ||
+		{ echo "ipvsadm -R failed on:"; cat "$DSR_SAVE"; return 1; }
+	back=$(in_ns ipvs2 ipvsadm -Sn) || return 1
+	diff -u "$DSR_SAVE" <(printf '%s\n' "$back") && return 0
+	echo "ipvsadm -Sn after ipvsadm -R of dsradm -Sn differs from it (above)"
+	return 1
+}
+ktap_check "dsradm -Sn | ipvsadm -R gives IPVS the same table (DR and tunnels)" back_to_ipvs_ok
 
 bad_line_ok()
 {
