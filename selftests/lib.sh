@@ -155,6 +155,14 @@ load_modules()
 	done
 }
 
+# kernel_has MOD - MOD is loaded, or built into the running kernel (a
+# built-in module without parameters has no /sys/module entry)
+kernel_has()
+{
+	[ -d "/sys/module/$1" ] ||
+		grep -q "/$1\.ko\$" "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null
+}
+
 # test_init - common start of every test: header, temp dir, traps
 test_init()
 {

@@ -137,10 +137,10 @@ EINVAL | Attribute failed policy validation | CONFIG_SET with DSR_A_SERVICE | CO
 EINVAL | Attribute failed policy validation | FLUSH with an attribute (it takes none) | FLUSH @SERVICE~{ $SVC }
 EINVAL | Attribute failed policy validation | INFO_GET with an attribute (it takes none) | INFO_GET @INFO~{ }
 EINVAL | Attribute failed policy validation | FLOW_FLUSH with an attribute (it takes none) | FLOW_FLUSH @FLOW~{ }
-EINVAL | Unknown attribute type | service attribute 12 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @12=u32:1 }
+EINVAL | Unknown attribute type | service attribute 14 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @14=u32:1 }
 EINVAL | Unknown attribute type | service attribute 0 | SERVICE_NEW SERVICE{ $NEW @0=u32:1 }
-EINVAL | Unknown attribute type | dest attribute 12 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @12=u32:1 }
-EINVAL | Unknown attribute type | info attribute 12 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @12=u32:1 }
+EINVAL | Unknown attribute type | dest attribute 14 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @14=u32:1 }
+EINVAL | Unknown attribute type | info attribute 14 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @14=u32:1 }
 EINVAL | Unknown attribute type | info attribute 0x3fff | CONFIG_SET INFO{ @0x3fff=u32:1 }
 
 # Reply-only attributes in requests.
