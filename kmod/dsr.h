@@ -294,6 +294,7 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 unsigned int dsr_xmit4(struct dsr_net *dn, struct dsr_service *svc,
 		       struct dsr_dest *dest, struct sk_buff *skb);
 bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu);
+void dsr_skb_scrub(struct sk_buff *skb);
 
 /* xmit_tun.c */
 unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,

@@ -82,6 +82,23 @@ static int dsr_neigh_xmit4(struct net *net, struct sock *sk,
 	return ret;
 }
 
+/*
+ * Forget what the receive path attached to a packet we pass on, as the
+ * forwarding path does: checksum state, timestamp, conntrack, the bridge's
+ * netfilter state, and a socket (at LOCAL_IN, early demux may have
+ * attached a local one).
+ */
+void dsr_skb_scrub(struct sk_buff *skb)
+{
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	nf_reset_ct(skb);
+	skb_orphan(skb);
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	skb_ext_del(skb, SKB_EXT_BRIDGE_NF);
+#endif
+}
+
 /* Too big for the link, as the forwarding path judges it. */
 bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
 {
@@ -169,14 +186,7 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	skb_dst_set(skb, &rt->dst);
 	skb->dev = rt->dst.dev;
 	skb->protocol = htons(ETH_P_IP);
-	skb_forward_csum(skb);
-	skb_clear_tstamp(skb);
-	nf_reset_ct(skb);
-	/* At LOCAL_IN, early demux may have attached a local socket. */
-	skb_orphan(skb);
-#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
-	skb_ext_del(skb, SKB_EXT_BRIDGE_NF);
-#endif
+	dsr_skb_scrub(skb);
 
 	if (too_big)
 		dsr_fragment4(dn->net, skb, mtu);

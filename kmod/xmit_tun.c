@@ -224,13 +224,7 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	tos = INET_ECN_encapsulate(inner->tos, inner->tos);
 
 	skb_dst_drop(skb);
-	skb_forward_csum(skb);
-	skb_clear_tstamp(skb);
-	nf_reset_ct(skb);
-	skb_orphan(skb);
-#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
-	skb_ext_del(skb, SKB_EXT_BRIDGE_NF);
-#endif
+	dsr_skb_scrub(skb);
 	/*
 	 * The inner packet has no link header of its own: the segmentation
 	 * of tunnels measures the outer headers up to the inner "MAC" one.
