@@ -149,13 +149,13 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 			   struct sk_buff *skb)
 {
 	unsigned int overhead = dsr_tun_overhead(fwd);
-	unsigned int mtu, pmtu;
-	__be32 saddr, route_saddr;
-	bool locked;
 	struct iphdr *inner, *iph;
+	__be32 saddr, route_saddr;
 	__be16 df, sport = 0;
-	struct rtable *rt;
+	unsigned int mtu, pmtu;
 	u8 tos, ttl, proto;
+	struct rtable *rt;
+	bool locked;
 
 	rt = dsr_tun_route4(dn, dest, &route_saddr);
 	if (!rt) {
