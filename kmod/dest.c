@@ -102,7 +102,7 @@ struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 		goto err_free_counters;
 
 	list_add_tail_rcu(&dest->list, &svc->dests);
-	err = dsr_service_rebuild(dn, svc);
+	err = dsr_service_rebuild(dn, svc, NULL);
 	if (err)
 		goto err_unlink;
 	hash_add_rcu(dn->dests_by_addr, &dest->addr_node,
@@ -130,7 +130,7 @@ int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
 	int err;
 
 	WRITE_ONCE(dest->weight, weight);
-	err = dsr_service_rebuild(dn, svc);
+	err = dsr_service_rebuild(dn, svc, NULL);
 	if (err)
 		WRITE_ONCE(dest->weight, old);
 	return err;
@@ -154,29 +154,26 @@ void dsr_dest_put(struct dsr_dest *dest)
 /*
  * Take a destination out of service ("down"): no new flows reach it, and
  * its existing flows are treated as misses and rescheduled, then collected.
+ * With @rebuild, the service's set is rebuilt without it first; when that
+ * fails nothing changes. Without, the caller has withdrawn the set.
  */
-void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild)
+int dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild)
 {
 	struct dsr_service *svc = dest->svc;
 
 	lockdep_assert_held(&dn->lock);
 
+	if (rebuild) {
+		int err = dsr_service_rebuild(dn, svc, dest);
+
+		if (err)
+			return err;
+	}
 	WRITE_ONCE(dest->removed, true);
 	list_del_rcu(&dest->list);
 	hash_del_rcu(&dest->addr_node);
 	svc->dest_count--;
 	dn->generation++;
-	if (rebuild && dsr_service_rebuild(dn, svc)) {
-		struct dsr_dest_set *set;
-
-		/*
-		 * Out of memory: the published set may still name this
-		 * destination, so withdraw it whole rather than keep it.
-		 */
-		set = rcu_replace_pointer(svc->usable, NULL,
-					  lockdep_is_held(&dn->lock));
-		kfree_rcu(set, rcu);
-		net_warn_ratelimited("dsr: out of memory, service has no usable destination until its next change\n");
-	}
 	dsr_dest_put(dest);
+	return 0;
 }

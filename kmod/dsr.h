@@ -13,6 +13,7 @@
 #include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -23,8 +24,9 @@
 
 #define DSR_VERSION		"0.1.0"
 
+#define DSR_FLOW_MAX_LIMIT	BIT(26)	/* any flow limit, host or namespace */
+
 #define DSR_SVC_HASH_BITS	10
-#define DSR_FLOW_LOCKS		1024	/* bucket locks, power of two */
 
 /* Per-CPU u64 counters of a service or a destination. */
 struct dsr_stats_pcpu {
@@ -109,25 +111,38 @@ struct dsr_dest {
 	struct rcu_head rcu;
 };
 
-/* The destinations a scheduler may pick, rebuilt on every change. */
+struct dsr_sched_ops;
+
+/*
+ * What a service schedules over, rebuilt as a whole on every change and
+ * published under RCU: the scheduler, the destinations with weight > 0 in
+ * canonical (address, port) order with their weights, and the
+ * consistent-hash lookup table built from them. A packet reads one set, so
+ * it never sees a scheduler with another's table.
+ */
 struct dsr_dest_set {
+	const struct dsr_sched_ops *sched;
+	u32 flags;			/* DSR_SERVICE_F_* */
 	unsigned int count;
+	u32 total_weight;
+	u32 table_size;			/* prime */
+	u16 *table;			/* slot -> index into dests[] */
+	u64 digest;			/* of the table and what it names */
 	struct rcu_head rcu;
-	struct dsr_dest *dests[];
+	struct dsr_set_dest {
+		struct dsr_dest *dest;
+		u32 weight;
+	} dests[];
 };
 
 struct dsr_sched_ops {
 	const char *name;
+	/* Default lookup table size for @count servers; 0: from the count. */
+	u32 table_size;
 	/*
-	 * Under dsr_net.lock. init() runs before the scheduler is published
-	 * and must not disturb the one it replaces; done() runs a grace
-	 * period after it was withdrawn.
-	 */
-	int (*init)(struct dsr_service *svc);
-	void (*done)(struct dsr_service *svc);
-	/*
-	 * Called under rcu_read_lock() from the packet path, for the flow
+	 * Called under rcu_read_lock() from the packet path, for a new flow
 	 * @key (client to VIP, also when @skb is an ICMP error about it).
+	 * @set has at least one destination.
 	 */
 	struct dsr_dest *(*schedule)(struct dsr_service *svc,
 				     const struct dsr_dest_set *set,
@@ -141,46 +156,63 @@ struct dsr_service {
 	struct list_head dests;		/* struct dsr_dest, RCU */
 	unsigned int dest_count;	/* under dsr_net.lock */
 	struct dsr_dest_set __rcu *usable;
+	/* As configured, under dsr_net.lock; the set holds what is in use. */
 	const struct dsr_sched_ops *sched;
-	atomic_t sched_cursor;		/* private to the scheduler */
+	u32 flags;			/* DSR_SERVICE_F_* */
+	u32 table_size;			/* 0: the scheduler's default */
+	atomic_t sched_cursor;		/* rr and wrr: the next turn */
 	union dsr_tun_src tun_src;	/* READ_ONCE(tun_src.word) */
 	struct dsr_counters stats;
 	struct rcu_head rcu;
 };
 
+/*
+ * An IPv4 flow, client to VIP: the data path is IPv4 only, and a compact
+ * key keeps a flow-table entry within one 64-byte cache line.
+ */
 struct dsr_flow_key {
-	union nf_inet_addr saddr;
-	union nf_inet_addr daddr;
+	__be32 saddr;
+	__be32 daddr;
 	__be16 sport;
 	__be16 dport;
 	u8 protocol;
-	u8 af;
-	u16 pad;			/* zero, so the key hashes as u32 words */
+	u8 pad[3];			/* zero: the key is hashed and compared whole */
 };
 
+/* In dsr_flow.state, with the enum dsr_flow_state in the low byte. */
+#define DSR_FLOW_STATE_MASK	0xffU
+#define DSR_FLOW_SEEN_TWICE	BIT(8)	/* more than one packet seen */
+#define DSR_FLOW_DEAD		BIT(9)	/* unlinked; accounted for */
+
 struct dsr_flow {
-	struct hlist_node node;
+	struct rhash_head node;
 	struct dsr_flow_key key;
 	struct dsr_dest *dest;		/* holds a reference */
-	unsigned long expires;		/* jiffies, READ_ONCE */
-	u8 state;			/* enum dsr_flow_state, cmpxchg */
+	u32 expires;			/* jiffies (low 32 bits), READ_ONCE */
+	u32 state;			/* DSR_FLOW_*, changed by cmpxchg */
 	struct rcu_head rcu;
 };
 
 struct dsr_flow_table {
-	struct hlist_head *buckets;
-	spinlock_t *locks;		/* DSR_FLOW_LOCKS, guard bucket writes */
-	unsigned int size;		/* power of two */
-	u32 seed;
+	struct rhashtable ht;		/* grows and shrinks with its entries */
+	bool ready;
 	atomic_t count;
-	unsigned int gc_next;		/* next bucket the collector visits */
+	unsigned long pressure;		/* bit 0: reclaim soon */
+	struct rhashtable_iter gc_iter;	/* where the collector goes on */
 	struct delayed_work gc_work;
+	struct mem_cgroup *memcg;	/* charged for the entries */
+	unsigned long epoch;		/* bumped each time the table is made */
 };
 
 /* What the data path did besides forwarding, counted per namespace. */
 enum dsr_event {
 	DSR_EVENT_ICMP_FORWARDED,	/* DSR_A_INFO_ICMP_FORWARDED */
 	DSR_EVENT_ICMP_TUN_PMTU,	/* DSR_A_INFO_ICMP_TUN_PMTU */
+	DSR_EVENT_FLOW_INSERT,		/* DSR_A_INFO_FLOW_INSERTS */
+	DSR_EVENT_FLOW_EVICT,		/* DSR_A_INFO_FLOW_EVICTIONS */
+	DSR_EVENT_FLOW_EXPIRE,		/* DSR_A_INFO_FLOW_EXPIRIES */
+	DSR_EVENT_FLOW_UNTRACKED,	/* DSR_A_INFO_FLOW_UNTRACKED */
+	DSR_EVENT_FLOW_MIDSTREAM,	/* DSR_A_INFO_FLOW_MIDSTREAM */
 
 	__DSR_EVENT_MAX,
 };
@@ -209,10 +241,13 @@ struct dsr_net {
 	u32 timeout_tcp;		/* seconds */
 	u32 timeout_tcp_fin;
 	u32 timeout_udp;
+	u32 timeout_tcp_syn;
+	u32 timeout_tcp_close;
 };
 
 /* netns.c */
 extern unsigned int dsr_net_id;
+extern unsigned int dsr_flow_max_host;
 int dsr_pernet_init(void);
 void dsr_pernet_exit(void);
 
@@ -239,10 +274,12 @@ struct dsr_service *dsr_service_find(struct dsr_net *dn,
 				     const struct dsr_service_key *key);
 struct dsr_service *dsr_service_add(struct dsr_net *dn,
 				    const struct dsr_service_key *key,
-				    const struct dsr_sched_ops *sched);
+				    const struct dsr_sched_ops *sched,
+				    u32 flags, u32 table_size);
 void dsr_service_del(struct dsr_net *dn, struct dsr_service *svc);
 void dsr_service_flush(struct dsr_net *dn);
-int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc);
+int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc,
+			const struct dsr_dest *leaving);
 
 /* dest.c */
 struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
@@ -255,12 +292,20 @@ u32 dsr_dest_pmtu(const struct dsr_dest *dest, bool *locked);
 bool dsr_dest_learn_pmtu(struct dsr_dest *dest, u32 mtu);
 int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
 			struct dsr_dest *dest, u32 weight);
-void dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild);
+int dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild);
 void dsr_dest_put(struct dsr_dest *dest);
 
 /* sched.c */
 const struct dsr_sched_ops *dsr_sched_find(const char *name);
-extern const struct dsr_sched_ops dsr_sched_rr;
+bool dsr_sched_table_size_ok(u32 size);
+int dsr_sched_build(struct dsr_dest_set *set, u32 table_size);
+void dsr_sched_set_free(struct dsr_dest_set *set);
+void dsr_sched_set_free_rcu(struct dsr_dest_set *set);
+u32 dsr_sched_flow_hash(const struct dsr_flow_key *key);
+struct dsr_dest *dsr_sched_hash_pick(const struct dsr_dest_set *set,
+				     const struct dsr_flow_key *key);
+extern const struct dsr_sched_ops dsr_sched_mh, dsr_sched_sh, dsr_sched_rr,
+	dsr_sched_wrr, dsr_sched_lc, dsr_sched_wlc;
 
 /* flow.c */
 int dsr_flow_cache_init(void);
@@ -276,6 +321,14 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		      const struct dsr_flow_key *key, struct sk_buff *skb,
 		      u8 tcp_flags, struct dsr_dest **destp, bool *new_flow);
 unsigned int dsr_flow_count(struct dsr_net *dn);
+u32 dsr_flow_limit(struct dsr_net *dn);
+struct netlink_callback;
+int dsr_flow_dump_start(struct dsr_net *dn, struct netlink_callback *cb);
+int dsr_flow_dump_done(struct dsr_net *dn, struct netlink_callback *cb);
+int dsr_flow_dump(struct dsr_net *dn, struct sk_buff *skb,
+		  struct netlink_callback *cb,
+		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct dsr_flow *flow));
 
 /* hook.c */
 int dsr_hooks_get(struct dsr_net *dn);

@@ -152,10 +152,6 @@ static unsigned int dsr_forward_ipv4(struct dsr_net *dn,
 	switch (err) {
 	case 0:
 		break;
-	case -ENOSPC:
-		return dsr_drop(dn, DSR_DROP_FLOW_TABLE_FULL);
-	case -ENOMEM:
-		return dsr_drop(dn, DSR_DROP_NO_MEM);
 	default:
 		return dsr_drop(dn, DSR_DROP_NO_DEST);
 	}
@@ -280,10 +276,9 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 	if (!svc)
 		return NF_ACCEPT;
 
-	fkey.af = AF_INET;
 	fkey.protocol = iph->protocol;
-	fkey.saddr.ip = iph->saddr;
-	fkey.daddr.ip = iph->daddr;
+	fkey.saddr = iph->saddr;
+	fkey.daddr = iph->daddr;
 	fkey.sport = ports[0];
 	fkey.dport = ports[1];
 

@@ -67,10 +67,9 @@ static unsigned int dsr_icmp_reply_error(struct dsr_net *dn,
 		return NF_ACCEPT;
 	*is_reply = true;
 
-	fkey.af = AF_INET;
 	fkey.protocol = quoted->protocol;
-	fkey.saddr.ip = quoted->daddr;
-	fkey.daddr.ip = quoted->saddr;
+	fkey.saddr = quoted->daddr;
+	fkey.daddr = quoted->saddr;
 	fkey.sport = ports[1];
 	fkey.dport = ports[0];
 	dest = dsr_flow_find_dest(dn, svc, &fkey, skb);

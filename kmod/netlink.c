@@ -14,7 +14,6 @@
 
 #define DSR_SERVICES_MAX	65536	/* per namespace */
 #define DSR_DESTS_MAX		4096	/* per service */
-#define DSR_FLOW_MAX_LIMIT	BIT(26)
 #define DSR_TIMEOUT_MAX		(7 * 24 * 3600)
 
 static struct genl_family dsr_genl_family;
@@ -26,6 +25,10 @@ static struct netlink_range_validation dsr_weight_range = {
 static struct netlink_range_validation dsr_flow_max_range = {
 	.min = 1,
 	.max = DSR_FLOW_MAX_LIMIT,
+};
+
+static struct netlink_range_validation dsr_table_size_range = {
+	.max = DSR_SCHED_TABLE_MAX,
 };
 
 static struct netlink_range_validation dsr_timeout_range = {
@@ -50,6 +53,8 @@ static const struct nla_policy dsr_service_policy[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_STATS]		= { .type = NLA_REJECT },
 	[DSR_A_SERVICE_TUN_SRC4]	= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
 	[DSR_A_SERVICE_TUN_SRC_PLEN]	= NLA_POLICY_RANGE(NLA_U8, 1, 32),
+	[DSR_A_SERVICE_SCHED_TABLE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_table_size_range),
+	[DSR_A_SERVICE_SCHED_DIGEST]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy dsr_dest_policy[DSR_A_DEST_MAX + 1] = {
@@ -82,6 +87,14 @@ static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_GENERATION]		= { .type = NLA_REJECT },
 	[DSR_A_INFO_ICMP_FORWARDED]	= { .type = NLA_REJECT },
 	[DSR_A_INFO_ICMP_TUN_PMTU]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_TIMEOUT_TCP_SYN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_timeout_range),
+	[DSR_A_INFO_TIMEOUT_TCP_CLOSE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_timeout_range),
+	[DSR_A_INFO_FLOW_MAX_HOST]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_FLOW_INSERTS]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_FLOW_EVICTIONS]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_FLOW_EXPIRIES]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_FLOW_UNTRACKED]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_FLOW_MIDSTREAM]	= { .type = NLA_REJECT },
 };
 
 /* Commands naming a service. */
@@ -200,7 +213,7 @@ static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
 		return ERR_PTR(err);
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
 	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
-	    tb[DSR_A_SERVICE_TUN_SRC_PLEN]) {
+	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "only the service's protocol, address and port may be given here");
 		return ERR_PTR(-EINVAL);
@@ -219,13 +232,40 @@ static int dsr_nl_parse_sched(struct nlattr **tb,
 {
 	struct nlattr *attr = tb[DSR_A_SERVICE_SCHED_NAME];
 
-	*sched = dsr_sched_find(attr ? nla_data(attr) : "rr");
+	*sched = dsr_sched_find(attr ? nla_data(attr) : "mh");
 	if (!*sched) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "unknown scheduler (available: rr)");
+				    "unknown scheduler (available: mh sh rr wrr lc wlc)");
 		return -ENOENT;
 	}
 	return 0;
+}
+
+static int dsr_nl_parse_table_size(struct nlattr **tb, u32 *size,
+				   struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = tb[DSR_A_SERVICE_SCHED_TABLE];
+
+	if (!attr)
+		return 0;
+	*size = nla_get_u32(attr);
+	if (*size && !dsr_sched_table_size_ok(*size)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "lookup table size must be a prime from 7 to 1048573, or 0 for the default");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The extack for a failed rebuild of a service's scheduling set. */
+static void dsr_nl_rebuild_error(int err, struct netlink_ext_ack *extack)
+{
+	if (err == -E2BIG)
+		NL_SET_ERR_MSG(extack,
+			       "more real servers than the lookup table has slots (raise the table size)");
+	else
+		NL_SET_ERR_MSG(extack,
+			       "out of memory; the service is unchanged");
 }
 
 static int dsr_nl_check_service_options(struct nlattr **tb,
@@ -362,6 +402,28 @@ static int dsr_nl_put_service_key(struct sk_buff *skb,
 	return nla_put_in6_addr(skb, DSR_A_SERVICE_ADDR6, &key->addr.in6);
 }
 
+/* The lookup table in use: its size and digest, 0 without one. */
+static int dsr_nl_put_sched_table(struct sk_buff *skb,
+				  const struct dsr_service *svc)
+{
+	const struct dsr_dest_set *set;
+	u64 digest = 0;
+	u32 size = 0;
+
+	rcu_read_lock();
+	set = rcu_dereference(svc->usable);
+	if (set) {
+		size = set->table_size;
+		digest = set->digest;
+	}
+	rcu_read_unlock();
+	if (nla_put_u32(skb, DSR_A_SERVICE_SCHED_TABLE, size) ||
+	    nla_put_u64_64bit(skb, DSR_A_SERVICE_SCHED_DIGEST, digest,
+			      DSR_A_SERVICE_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* The service nest: its key only, or everything about it. */
 static int dsr_nl_put_service(struct sk_buff *skb,
 			      const struct dsr_service *svc, bool full)
@@ -375,9 +437,10 @@ static int dsr_nl_put_service(struct sk_buff *skb,
 		goto cancel;
 	if (full &&
 	    (nla_put_string(skb, DSR_A_SERVICE_SCHED_NAME, svc->sched->name) ||
-	     nla_put_u32(skb, DSR_A_SERVICE_FLAGS, 0) ||
+	     nla_put_u32(skb, DSR_A_SERVICE_FLAGS, svc->flags) ||
 	     nla_put_u32(skb, DSR_A_SERVICE_DEST_COUNT, svc->dest_count) ||
-	     dsr_nl_put_stats(skb, DSR_A_SERVICE_STATS, &svc->stats)))
+	     dsr_nl_put_stats(skb, DSR_A_SERVICE_STATS, &svc->stats) ||
+	     dsr_nl_put_sched_table(skb, svc)))
 		goto cancel;
 	if (full && svc->tun_src.addr &&
 	    (nla_put_in_addr(skb, DSR_A_SERVICE_TUN_SRC4, svc->tun_src.addr) ||
@@ -518,6 +581,7 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	union dsr_tun_src tun_src = { .plen = 32 };
 	struct dsr_service_key key;
 	struct dsr_service *svc;
+	u32 flags = 0, table_size = 0;
 	int err;
 
 	err = dsr_nl_parse_service(info->attrs[DSR_A_SERVICE], tb, &key,
@@ -530,6 +594,11 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	err = dsr_nl_parse_sched(tb, &sched, info->extack);
 	if (err)
 		return err;
+	err = dsr_nl_parse_table_size(tb, &table_size, info->extack);
+	if (err)
+		return err;
+	if (tb[DSR_A_SERVICE_FLAGS])
+		flags = nla_get_u32(tb[DSR_A_SERVICE_FLAGS]);
 	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
 	if (err)
 		return err;
@@ -545,7 +614,7 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out;
 	}
-	svc = dsr_service_add(dn, &key, sched);
+	svc = dsr_service_add(dn, &key, sched, flags, table_size);
 	if (IS_ERR(svc)) {
 		err = PTR_ERR(svc);
 		NL_SET_ERR_MSG(info->extack, "cannot add service: out of memory");
@@ -563,7 +632,8 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
 	struct dsr_net *dn = dsr_nl_net(info);
-	const struct dsr_sched_ops *sched;
+	const struct dsr_sched_ops *sched, *old_sched;
+	u32 table_size, old_flags, old_table_size;
 	struct dsr_service_key key;
 	union dsr_tun_src tun_src;
 	struct dsr_service *svc;
@@ -582,6 +652,10 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
+	table_size = U32_MAX;	/* unchanged */
+	err = dsr_nl_parse_table_size(tb, &table_size, info->extack);
+	if (err)
+		return err;
 
 	mutex_lock(&dn->lock);
 	svc = dsr_service_find(dn, &key);
@@ -595,19 +669,26 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
 	if (err)
 		goto out;
-	if (sched && sched != svc->sched) {
-		const struct dsr_sched_ops *old = svc->sched;
-
-		err = sched->init ? sched->init(svc) : 0;
+	old_sched = svc->sched;
+	old_flags = svc->flags;
+	old_table_size = svc->table_size;
+	if (sched)
+		svc->sched = sched;
+	if (tb[DSR_A_SERVICE_FLAGS])
+		svc->flags = nla_get_u32(tb[DSR_A_SERVICE_FLAGS]);
+	if (table_size != U32_MAX)
+		svc->table_size = table_size;
+	if (svc->sched != old_sched || svc->flags != old_flags ||
+	    svc->table_size != old_table_size) {
+		/* The new set carries the scheduler, flags and table. */
+		err = dsr_service_rebuild(dn, svc, NULL);
 		if (err) {
-			NL_SET_ERR_MSG(info->extack, "cannot start the scheduler");
+			svc->sched = old_sched;
+			svc->flags = old_flags;
+			svc->table_size = old_table_size;
+			dsr_nl_rebuild_error(err, info->extack);
 			goto out;
 		}
-		WRITE_ONCE(svc->sched, sched);
-		/* Packets may still be inside the old scheduler. */
-		synchronize_rcu();
-		if (old->done)
-			old->done(svc);
 		dn->generation++;
 	}
 	/* Last: nothing after it can fail, so a refusal changes nothing. */
@@ -789,7 +870,7 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 	dest = dsr_dest_add(dn, svc, &addr, port, fwd, weight);
 	if (IS_ERR(dest)) {
 		err = PTR_ERR(dest);
-		NL_SET_ERR_MSG(info->extack, "cannot add real server: out of memory");
+		dsr_nl_rebuild_error(err, info->extack);
 		goto out;
 	}
 	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_NEW_NTF);
@@ -906,8 +987,14 @@ static int dsr_nl_dest_del(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(dest);
 		goto out;
 	}
-	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_DEL_NTF);
-	dsr_dest_del(dn, dest, true);
+	/* Held over the removal, so that the notification can name it. */
+	refcount_inc(&dest->refcnt);
+	err = dsr_dest_del(dn, dest, true);
+	if (err)
+		dsr_nl_rebuild_error(err, info->extack);
+	else
+		dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_DEL_NTF);
+	dsr_dest_put(dest);
 out:
 	mutex_unlock(&dn->lock);
 	return err;
@@ -1006,7 +1093,12 @@ static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_string(skb, DSR_A_INFO_VERSION, DSR_VERSION) ||
-	    nla_put_u32(skb, DSR_A_INFO_FLOW_MAX, dn->flow_max) ||
+	    nla_put_u32(skb, DSR_A_INFO_FLOW_MAX, dsr_flow_limit(dn)) ||
+	    nla_put_u32(skb, DSR_A_INFO_FLOW_MAX_HOST,
+			READ_ONCE(dsr_flow_max_host)) ||
+	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP_SYN, dn->timeout_tcp_syn) ||
+	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP_CLOSE,
+			dn->timeout_tcp_close) ||
 	    nla_put_u32(skb, DSR_A_INFO_FLOW_COUNT, dsr_flow_count(dn)) ||
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP, dn->timeout_tcp) ||
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP_FIN, dn->timeout_tcp_fin) ||
@@ -1019,7 +1111,17 @@ static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
 	if (nla_put_u64_64bit(skb, DSR_A_INFO_ICMP_FORWARDED,
 			      events[DSR_EVENT_ICMP_FORWARDED], DSR_A_INFO_PAD) ||
 	    nla_put_u64_64bit(skb, DSR_A_INFO_ICMP_TUN_PMTU,
-			      events[DSR_EVENT_ICMP_TUN_PMTU], DSR_A_INFO_PAD))
+			      events[DSR_EVENT_ICMP_TUN_PMTU], DSR_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_INFO_FLOW_INSERTS,
+			      events[DSR_EVENT_FLOW_INSERT], DSR_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_INFO_FLOW_EVICTIONS,
+			      events[DSR_EVENT_FLOW_EVICT], DSR_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_INFO_FLOW_EXPIRIES,
+			      events[DSR_EVENT_FLOW_EXPIRE], DSR_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_INFO_FLOW_UNTRACKED,
+			      events[DSR_EVENT_FLOW_UNTRACKED], DSR_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, DSR_A_INFO_FLOW_MIDSTREAM,
+			      events[DSR_EVENT_FLOW_MIDSTREAM], DSR_A_INFO_PAD))
 		goto cancel;
 
 	dnest = nla_nest_start(skb, DSR_A_INFO_DROPS);
@@ -1082,9 +1184,22 @@ static int dsr_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
+	if (tb[DSR_A_INFO_FLOW_MAX] &&
+	    nla_get_u32(tb[DSR_A_INFO_FLOW_MAX]) > READ_ONCE(dsr_flow_max_host)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DSR_A_INFO_FLOW_MAX],
+				    "flow limit above the host-wide cap (module parameter flow_max_host)");
+		return -ERANGE;
+	}
+
 	mutex_lock(&dn->lock);
 	if (tb[DSR_A_INFO_FLOW_MAX])
 		WRITE_ONCE(dn->flow_max, nla_get_u32(tb[DSR_A_INFO_FLOW_MAX]));
+	if (tb[DSR_A_INFO_TIMEOUT_TCP_SYN])
+		WRITE_ONCE(dn->timeout_tcp_syn,
+			   nla_get_u32(tb[DSR_A_INFO_TIMEOUT_TCP_SYN]));
+	if (tb[DSR_A_INFO_TIMEOUT_TCP_CLOSE])
+		WRITE_ONCE(dn->timeout_tcp_close,
+			   nla_get_u32(tb[DSR_A_INFO_TIMEOUT_TCP_CLOSE]));
 	if (tb[DSR_A_INFO_TIMEOUT_TCP])
 		WRITE_ONCE(dn->timeout_tcp,
 			   nla_get_u32(tb[DSR_A_INFO_TIMEOUT_TCP]));
@@ -1104,6 +1219,74 @@ static int dsr_nl_flow_flush(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&dn->lock);
 	dsr_flow_flush(dn);
+	mutex_unlock(&dn->lock);
+	return 0;
+}
+
+static int dsr_nl_put_flow(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct dsr_flow *flow)
+{
+	u32 state = READ_ONCE(flow->state);
+	const struct dsr_dest *dest = flow->dest;
+	s32 left = READ_ONCE(flow->expires) - (u32)jiffies;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &dsr_genl_family, NLM_F_MULTI, DSR_CMD_FLOW_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, DSR_A_FLOW);
+	if (!nest ||
+	    nla_put_u8(skb, DSR_A_FLOW_PROTOCOL, flow->key.protocol) ||
+	    nla_put_in_addr(skb, DSR_A_FLOW_CLIENT_ADDR4, flow->key.saddr) ||
+	    nla_put_be16(skb, DSR_A_FLOW_CLIENT_PORT, flow->key.sport) ||
+	    nla_put_in_addr(skb, DSR_A_FLOW_VIP_ADDR4, flow->key.daddr) ||
+	    nla_put_be16(skb, DSR_A_FLOW_VIP_PORT, flow->key.dport) ||
+	    nla_put_in_addr(skb, DSR_A_FLOW_DEST_ADDR4, dest->addr.ip) ||
+	    nla_put_be16(skb, DSR_A_FLOW_DEST_PORT, dest->port) ||
+	    nla_put_u8(skb, DSR_A_FLOW_STATE, state & DSR_FLOW_STATE_MASK) ||
+	    nla_put_u32(skb, DSR_A_FLOW_EXPIRES,
+			left > 0 ? jiffies_to_msecs(left) : 0) ||
+	    nla_put_u8(skb, DSR_A_FLOW_PACKETS,
+		       state & DSR_FLOW_SEEN_TWICE ? 2 : 1)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int dsr_nl_flow_get_start(struct netlink_callback *cb)
+{
+	struct dsr_net *dn = dsr_pernet(sock_net(cb->skb->sk));
+	int err;
+
+	mutex_lock(&dn->lock);
+	err = dsr_flow_dump_start(dn, cb);
+	mutex_unlock(&dn->lock);
+	return err;
+}
+
+static int dsr_nl_flow_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	struct dsr_net *dn = dsr_pernet(sock_net(skb->sk));
+	int len;
+
+	mutex_lock(&dn->lock);
+	len = dsr_flow_dump(dn, skb, cb, dsr_nl_put_flow);
+	mutex_unlock(&dn->lock);
+	return len;
+}
+
+static int dsr_nl_flow_get_done(struct netlink_callback *cb)
+{
+	struct dsr_net *dn = dsr_pernet(sock_net(cb->skb->sk));
+
+	mutex_lock(&dn->lock);
+	dsr_flow_dump_done(dn, cb);
 	mutex_unlock(&dn->lock);
 	return 0;
 }
@@ -1192,6 +1375,15 @@ static const struct genl_ops dsr_genl_ops[] = {
 		.doit	= dsr_nl_config_set,
 		.policy	= dsr_config_cmd_policy,
 		.maxattr = ARRAY_SIZE(dsr_config_cmd_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSR_CMD_FLOW_GET,
+		.start	= dsr_nl_flow_get_start,
+		.dumpit	= dsr_nl_flow_get_dumpit,
+		.done	= dsr_nl_flow_get_done,
+		.policy	= dsr_no_attr_policy,
+		.maxattr = ARRAY_SIZE(dsr_no_attr_policy) - 1,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{

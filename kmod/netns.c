@@ -14,6 +14,15 @@ static unsigned int flow_max = 1U << 20;
 module_param(flow_max, uint, 0444);
 MODULE_PARM_DESC(flow_max, "Default flow table limit per namespace (default: 1048576)");
 
+/*
+ * The host administrator's cap on every namespace's flow limit: a user
+ * with CAP_NET_ADMIN only in its own user namespace cannot raise its limit
+ * beyond it. Lowering it takes effect at once for new flows.
+ */
+unsigned int dsr_flow_max_host __read_mostly = 1U << 20;
+module_param_named(flow_max_host, dsr_flow_max_host, uint, 0644);
+MODULE_PARM_DESC(flow_max_host, "Host-wide cap on the flow table limit of every namespace (default: 1048576)");
+
 static int __net_init dsr_net_init(struct net *net)
 {
 	struct dsr_net *dn = dsr_pernet(net);
@@ -30,10 +39,12 @@ static int __net_init dsr_net_init(struct net *net)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(dn->drops, cpu)->syncp);
-	dn->flow_max = flow_max;
+	dn->flow_max = min(flow_max, READ_ONCE(dsr_flow_max_host));
 	dn->timeout_tcp = 900;
 	dn->timeout_tcp_fin = 120;
 	dn->timeout_udp = 300;
+	dn->timeout_tcp_syn = 60;
+	dn->timeout_tcp_close = 10;
 	return 0;
 }
 

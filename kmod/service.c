@@ -50,8 +50,8 @@ struct dsr_service *dsr_service_find(struct dsr_net *dn,
 
 static int dsr_dest_cmp(const void *a, const void *b)
 {
-	const struct dsr_dest *da = *(const struct dsr_dest * const *)a;
-	const struct dsr_dest *db = *(const struct dsr_dest * const *)b;
+	const struct dsr_dest *da = ((const struct dsr_set_dest *)a)->dest;
+	const struct dsr_dest *db = ((const struct dsr_set_dest *)b)->dest;
 	int r;
 
 	r = memcmp(&da->addr, &db->addr, sizeof(da->addr));
@@ -61,18 +61,24 @@ static int dsr_dest_cmp(const void *a, const void *b)
 }
 
 /*
- * Publish the destinations a scheduler may pick: weight > 0, sorted by
- * address so that every load balancer with the same configuration sees the
- * same order. Called under dsr_net.lock after every change.
+ * Build and publish what the service schedules over: its scheduler, the
+ * destinations with weight > 0 except @leaving (one being removed), sorted
+ * by address and port so that every load balancer with the same
+ * configuration sees the same order, and their lookup table. Called under
+ * dsr_net.lock after every change; on failure the published set stays, so
+ * a change that cannot be made leaves the service working as it was.
  */
-int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc)
+int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc,
+			const struct dsr_dest *leaving)
 {
 	struct dsr_dest_set *set, *old;
 	struct dsr_dest *dest;
 	unsigned int n = 0;
+	int err;
 
+	lockdep_assert_held(&dn->lock);
 	list_for_each_entry(dest, &svc->dests, list)
-		if (dest->weight)
+		if (dest->weight && dest != leaving)
 			n++;
 
 	set = NULL;
@@ -80,24 +86,37 @@ int dsr_service_rebuild(struct dsr_net *dn, struct dsr_service *svc)
 		set = kmalloc(struct_size(set, dests, n), GFP_KERNEL_ACCOUNT);
 		if (!set)
 			return -ENOMEM;
+		set->sched = svc->sched;
+		set->flags = svc->flags;
 		set->count = 0;
-		list_for_each_entry(dest, &svc->dests, list)
-			if (dest->weight)
-				set->dests[set->count++] = dest;
+		set->total_weight = 0;
+		list_for_each_entry(dest, &svc->dests, list) {
+			if (!dest->weight || dest == leaving)
+				continue;
+			set->dests[set->count].dest = dest;
+			set->dests[set->count].weight = dest->weight;
+			set->total_weight += dest->weight;
+			set->count++;
+		}
 		sort(set->dests, set->count, sizeof(set->dests[0]),
 		     dsr_dest_cmp, NULL);
+		err = dsr_sched_build(set, svc->table_size);
+		if (err) {
+			kfree(set);
+			return err;
+		}
 	}
 
 	old = rcu_replace_pointer(svc->usable, set, lockdep_is_held(&dn->lock));
-	if (old)
-		kfree_rcu(old, rcu);
+	dsr_sched_set_free_rcu(old);
 	return 0;
 }
 
 /* Returns the new service or an ERR_PTR. */
 struct dsr_service *dsr_service_add(struct dsr_net *dn,
 				    const struct dsr_service_key *key,
-				    const struct dsr_sched_ops *sched)
+				    const struct dsr_sched_ops *sched,
+				    u32 flags, u32 table_size)
 {
 	struct dsr_service *svc;
 	int err;
@@ -110,26 +129,20 @@ struct dsr_service *dsr_service_add(struct dsr_net *dn,
 	svc->key = *key;
 	INIT_LIST_HEAD(&svc->dests);
 	svc->sched = sched;
+	svc->flags = flags;
+	svc->table_size = table_size;
 	err = dsr_counters_init(&svc->stats);
 	if (err)
 		goto err_free_svc;
-	if (sched->init) {
-		err = sched->init(svc);
-		if (err)
-			goto err_free_counters;
-	}
 	err = dsr_hooks_get(dn);
 	if (err)
-		goto err_sched_done;
+		goto err_free_counters;
 
 	hash_add_rcu(dn->services, &svc->node, dsr_service_hash(key));
 	dn->service_count++;
 	dn->generation++;
 	return svc;
 
-err_sched_done:
-	if (sched->done)
-		sched->done(svc);
 err_free_counters:
 	dsr_counters_free(&svc->stats);
 err_free_svc:
@@ -155,11 +168,9 @@ void dsr_service_del(struct dsr_net *dn, struct dsr_service *svc)
 	hash_del_rcu(&svc->node);
 	/* Nothing may be scheduled any more; no need to rebuild per dest. */
 	set = rcu_replace_pointer(svc->usable, NULL, lockdep_is_held(&dn->lock));
-	kfree_rcu(set, rcu);
+	dsr_sched_set_free_rcu(set);
 	list_for_each_entry_safe(dest, tmp, &svc->dests, list)
 		dsr_dest_del(dn, dest, false);
-	if (svc->sched->done)
-		svc->sched->done(svc);
 	dn->service_count--;
 	dn->generation++;
 	dsr_hooks_put(dn);

@@ -28,8 +28,11 @@
  * DSR_CMD_SERVICE_NEW, DSR_CMD_SERVICE_SET
  *   DSR_A_SERVICE (nest)                                    M
  *     key attributes                                        M
- *     DSR_A_SERVICE_SCHED_NAME      string  (default "rr")  O
+ *     DSR_A_SERVICE_SCHED_NAME      string  (default "mh")  O
  *     DSR_A_SERVICE_FLAGS           u32, DSR_SERVICE_F_*    O
+ *     DSR_A_SERVICE_SCHED_TABLE     u32, prime              O  (default 0:
+ *                                   65537 for mh, sh and wrr; sized from
+ *                                   the real servers for the others)
  *     DSR_A_SERVICE_TIMEOUT         u32, persistence (s)    O  (reserved)
  *     DSR_A_SERVICE_TUN_SRC4        4 bytes                 O  (default 0:
  *                                   the route's preferred source)
@@ -42,7 +45,9 @@
  *   reply: DSR_A_SERVICE (nest)
  *     key attributes, DSR_A_SERVICE_SCHED_NAME, DSR_A_SERVICE_FLAGS,
  *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_DEST_COUNT,
- *     DSR_A_SERVICE_STATS (nest of DSR_A_STATS_*)           R
+ *     DSR_A_SERVICE_STATS (nest of DSR_A_STATS_*),
+ *     DSR_A_SERVICE_SCHED_TABLE (the size in use, 0 without usable real
+ *     servers), DSR_A_SERVICE_SCHED_DIGEST                  R
  *
  * DSR_CMD_DEST_NEW, DSR_CMD_DEST_SET
  *   DSR_A_SERVICE (nest): key attributes                    M
@@ -75,8 +80,8 @@
  *                         service and its destinations, or of everything
  * DSR_CMD_INFO_GET        reply: DSR_A_INFO (nest of DSR_A_INFO_*)
  * DSR_CMD_CONFIG_SET      DSR_A_INFO (nest): writable DSR_A_INFO_* attributes
- * DSR_CMD_FLOW_GET        dump; reply: DSR_A_FLOW (nest of DSR_A_FLOW_*);
- *                         reserved: not implemented yet (EOPNOTSUPP)
+ * DSR_CMD_FLOW_GET        dump, no attributes; one DSR_A_FLOW (nest of
+ *                         DSR_A_FLOW_*) per flow-table entry
  * DSR_CMD_FLOW_FLUSH      no attributes: forget every flow
  *
  * Notifications on multicast group DSR_MCGRP_EVENTS use the *_NTF commands
@@ -158,13 +163,42 @@ enum dsr_service_attr {
 					 * TUN_SRC4/PLEN (ECMP and RSS entropy
 					 * for IPIP and GRE)
 					 */
+	DSR_A_SERVICE_SCHED_TABLE,	/* u32: size of the consistent-hash
+					 * lookup table, a prime in
+					 * DSR_SCHED_TABLE_MIN..MAX, at least
+					 * the number of real servers; 0 =
+					 * the scheduler's default
+					 */
+	DSR_A_SERVICE_SCHED_DIGEST,	/* u64, reply only: hash of the lookup
+					 * table and the real servers it
+					 * names; load balancers with the
+					 * same configuration report the same
+					 */
 
 	__DSR_A_SERVICE_MAX,
 };
 #define DSR_A_SERVICE_MAX (__DSR_A_SERVICE_MAX - 1)
 
-/* Service flags: none defined yet; every bit is rejected. */
-#define DSR_SERVICE_F_ALL	0U
+/*
+ * Service flags. The first two are ipvsadm's scheduler flags (-b), kept so
+ * that a configuration saves back as it was entered:
+ * HASH_FALLBACK  sh-fallback, mh-fallback: dsr rebuilds the lookup table on
+ *                every change, so the server it names is always usable;
+ *                accepted and reported, no other effect.
+ * HASH_PORT      sh-port, mh-port: sh hashes the client port with the
+ *                client address; mh always hashes the whole 5-tuple.
+ * STATELESS      no flow-table entries: every packet goes where the
+ *                consistent hash names.
+ */
+#define DSR_SERVICE_F_HASH_FALLBACK	(1U << 0)
+#define DSR_SERVICE_F_HASH_PORT		(1U << 1)
+#define DSR_SERVICE_F_STATELESS		(1U << 2)
+#define DSR_SERVICE_F_ALL		0x7U
+
+/* Sizes of the consistent-hash lookup table (primes). */
+#define DSR_SCHED_TABLE_MIN	7
+#define DSR_SCHED_TABLE_DEFAULT	65537
+#define DSR_SCHED_TABLE_MAX	1048573
 
 enum dsr_fwd_method {
 	DSR_FWD_UNSPEC,
@@ -239,7 +273,6 @@ enum dsr_drop_reason {
 	DSR_DROP_NO_MEM,	/* allocation or header copy failed */
 	DSR_DROP_BAD_HEADER,	/* truncated or malformed L3/L4 header */
 	DSR_DROP_TTL,		/* TTL expired at the load balancer */
-	DSR_DROP_FLOW_TABLE_FULL, /* flow table at its limit */
 
 	__DSR_DROP_MAX,
 };
@@ -249,12 +282,12 @@ enum dsr_info_attr {
 	DSR_A_INFO_UNSPEC,
 	DSR_A_INFO_PAD,
 	DSR_A_INFO_VERSION,		/* string, module version, reply only */
-	DSR_A_INFO_FLOW_MAX,		/* u32, flow table limit */
+	DSR_A_INFO_FLOW_MAX,		/* u32, flow table limit, at most
+					 * DSR_A_INFO_FLOW_MAX_HOST
+					 */
 	DSR_A_INFO_FLOW_COUNT,		/* u32, flows now, reply only */
 	DSR_A_INFO_TIMEOUT_TCP,		/* u32 seconds, established TCP */
-	DSR_A_INFO_TIMEOUT_TCP_FIN,	/* u32 seconds, during handshake and
-					 * after FIN (10 s after RST)
-					 */
+	DSR_A_INFO_TIMEOUT_TCP_FIN,	/* u32 seconds, after FIN */
 	DSR_A_INFO_TIMEOUT_UDP,		/* u32 seconds */
 	DSR_A_INFO_SERVICE_COUNT,	/* u32, reply only */
 	DSR_A_INFO_DROPS,		/* nest: enum dsr_drop_reason -> u64 */
@@ -270,6 +303,33 @@ enum dsr_info_attr {
 	DSR_A_INFO_ICMP_TUN_PMTU,	/* u64, reply only: ICMP "fragmentation
 					 * needed" about tunnel packets that
 					 * lowered a real server's path MTU
+					 */
+	DSR_A_INFO_TIMEOUT_TCP_SYN,	/* u32 seconds, TCP with only SYN seen,
+					 * or one packet of a flow joined
+					 * mid-stream
+					 */
+	DSR_A_INFO_TIMEOUT_TCP_CLOSE,	/* u32 seconds, after RST */
+	DSR_A_INFO_FLOW_MAX_HOST,	/* u32, reply only: the host-wide cap
+					 * on every namespace's limit (module
+					 * parameter flow_max_host)
+					 */
+	DSR_A_INFO_FLOW_INSERTS,	/* u64, reply only: entries created */
+	DSR_A_INFO_FLOW_EVICTIONS,	/* u64, reply only: entries reclaimed
+					 * before their time because the
+					 * table was nearly full
+					 */
+	DSR_A_INFO_FLOW_EXPIRIES,	/* u64, reply only: entries timed out
+					 * or whose real server was removed
+					 */
+	DSR_A_INFO_FLOW_UNTRACKED,	/* u64, reply only: new flows forwarded
+					 * by the consistent hash without an
+					 * entry because the table was full
+					 */
+	DSR_A_INFO_FLOW_MIDSTREAM,	/* u64, reply only: packets of unknown
+					 * TCP flows that were not a SYN (a
+					 * flow moved here from another load
+					 * balancer), sent where the consistent
+					 * hash names
 					 */
 
 	__DSR_A_INFO_MAX,
@@ -297,6 +357,10 @@ enum dsr_flow_attr {
 	DSR_A_FLOW_DEST_PORT,		/* be16 */
 	DSR_A_FLOW_STATE,		/* u8, enum dsr_flow_state */
 	DSR_A_FLOW_EXPIRES,		/* u32 milliseconds left */
+	DSR_A_FLOW_PACKETS,		/* u8: 1 while a single packet was
+					 * seen, then 2 (such entries are
+					 * reclaimed first)
+					 */
 
 	__DSR_A_FLOW_MAX,
 };
@@ -304,8 +368,12 @@ enum dsr_flow_attr {
 
 enum dsr_flow_state {
 	DSR_FLOW_NONE,		/* UDP: no state */
-	DSR_FLOW_SYN,		/* TCP, only SYN seen so far */
-	DSR_FLOW_ESTABLISHED,	/* TCP, ACK seen (after SYN, or mid-stream) */
+	DSR_FLOW_SYN,		/* TCP, only SYN seen so far, or one packet
+				 * of a flow joined mid-stream
+				 */
+	DSR_FLOW_ESTABLISHED,	/* TCP, ACK seen after SYN, or a second
+				 * packet of a flow joined mid-stream
+				 */
 	DSR_FLOW_FIN,		/* TCP, FIN seen */
 	DSR_FLOW_CLOSE,		/* TCP, RST seen */
 };
