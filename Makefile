@@ -94,3 +94,4 @@ dkms: deps
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/dsradm clean
+	$(MAKE) -C selftests clean

@@ -23,6 +23,10 @@ never send.
   dsr_nl.py fuzz [--seed N] [--count N]
       send COUNT random mutations of valid requests of every command, and
       print one summary line: "sent N answered N unanswered N errnos ..."
+  dsr_nl.py uapi [HEADER]
+      check that the names and numbers below are the enums of HEADER
+      (default: the checkout's include/uapi/linux/dsr.h); one KTAP line
+      per enum, then "N passed, N failed" (no kernel needed)
 
 SPEC, the request, is a list of tokens:
 
@@ -42,13 +46,15 @@ SPEC, the request, is a list of tokens:
   @NAME...            the extended ACK must point at this attribute
 
 A case line of the table is "ERRNO | EXTACK | DESCRIPTION | SPEC": ERRNO is
-an errno name (EINVAL, ...) or 0; EXTACK is "*" (any non-empty message),
+an errno name (EINVAL, ...) or 0, or several separated by "/" when any of
+them will do (ERANGE/EINVAL); EXTACK is "*" (any non-empty message),
 "-" (no message) or a text the message must contain. Empty lines and lines
 starting with "#" are ignored.
 """
 import argparse
 import difflib
 import errno
+import os
 import random
 import re
 import shlex
@@ -107,6 +113,8 @@ def nest_schema(names, types, children=None):
     """An attribute namespace: name -> (number, type, child namespace).
 
     Attribute numbers start at 1 (0 is UNSPEC), in the order of NAMES."""
+    if len(names) != len(types):
+        raise ValueError(f"{len(names)} names but {len(types)} types")
     children = children or {}
     return {name: (i + 1, typ, children.get(name))
             for i, (name, typ) in enumerate(zip(names, types))}
@@ -115,14 +123,14 @@ def nest_schema(names, types, children=None):
 STATS = nest_schema(["PAD", "CONNS", "PACKETS", "BYTES"],
                     ["hex", "u64", "u64", "u64"])
 DROPS = nest_schema(
-    ["PAD", "NO_DEST", "NO_ROUTE", "TOO_BIG", "NO_MEM", "BAD_HEADER", "TTL",
-     "FLOW_TABLE_FULL"],
-    ["hex"] + ["u64"] * 7)
+    ["PAD", "NO_DEST", "NO_ROUTE", "TOO_BIG", "NO_MEM", "BAD_HEADER", "TTL"],
+    ["hex"] + ["u64"] * 6)
 SERVICE = nest_schema(
     ["PAD", "PROTOCOL", "ADDR4", "ADDR6", "PORT", "FWMARK", "SCHED_NAME",
-     "FLAGS", "TIMEOUT", "DEST_COUNT", "STATS", "TUN_SRC4", "TUN_SRC_PLEN"],
+     "FLAGS", "TIMEOUT", "DEST_COUNT", "STATS", "TUN_SRC4", "TUN_SRC_PLEN",
+     "SCHED_TABLE", "SCHED_DIGEST"],
     ["hex", "u8", "in4", "in6", "be16", "u32", "str", "u32", "u32", "u32",
-     "nest", "in4", "u8"],
+     "nest", "in4", "u8", "u32", "u64"],
     {"STATS": STATS})
 DEST = nest_schema(
     ["PAD", "ADDR4", "ADDR6", "PORT", "FWD_METHOD", "WEIGHT", "TUN_TYPE",
@@ -134,16 +142,19 @@ DEST = nest_schema(
 INFO = nest_schema(
     ["PAD", "VERSION", "FLOW_MAX", "FLOW_COUNT", "TIMEOUT_TCP",
      "TIMEOUT_TCP_FIN", "TIMEOUT_UDP", "SERVICE_COUNT", "DROPS", "HOOK",
-     "GENERATION", "ICMP_FORWARDED", "ICMP_TUN_PMTU"],
+     "GENERATION", "ICMP_FORWARDED", "ICMP_TUN_PMTU", "TIMEOUT_TCP_SYN",
+     "TIMEOUT_TCP_CLOSE", "FLOW_MAX_HOST", "FLOW_INSERTS", "FLOW_EVICTIONS",
+     "FLOW_EXPIRIES", "FLOW_UNTRACKED", "FLOW_MIDSTREAM"],
     ["hex", "str", "u32", "u32", "u32", "u32", "u32", "u32", "nest", "u8",
-     "u32", "u64", "u64"],
+     "u32", "u64", "u64", "u32", "u32", "u32", "u64", "u64", "u64", "u64",
+     "u64"],
     {"DROPS": DROPS})
 FLOW = nest_schema(
     ["PAD", "PROTOCOL", "CLIENT_ADDR4", "CLIENT_ADDR6", "CLIENT_PORT",
      "VIP_ADDR4", "VIP_ADDR6", "VIP_PORT", "DEST_ADDR4", "DEST_ADDR6",
-     "DEST_PORT", "STATE", "EXPIRES"],
+     "DEST_PORT", "STATE", "EXPIRES", "PACKETS"],
     ["hex", "u8", "in4", "in6", "be16", "in4", "in6", "be16", "in4", "in6",
-     "be16", "u8", "u32"])
+     "be16", "u8", "u32", "u8"])
 TOP = nest_schema(["SERVICE", "DEST", "INFO", "FLOW"],
                   ["nest", "nest", "nest", "nest"],
                   {"SERVICE": SERVICE, "DEST": DEST, "INFO": INFO,
@@ -639,15 +650,16 @@ class Case:
         if len(fields) != 4:
             raise ValueError(f"a case needs 4 fields: {line!r}")
         want, self.extack, self.desc, self.spec = fields
-        self.errno = 0 if want == "0" else getattr(errno, want)
+        self.errnos = [0 if name == "0" else getattr(errno, name)
+                       for name in want.split("/")]
         self.request = parse_spec(self.spec)
 
     def check(self, reply, marks):
         """The reasons REPLY is not what this case wants (none: pass)."""
         why = []
-        if reply.errno != self.errno:
-            why.append(f"errno {errno_name(reply.errno)}, "
-                       f"want {errno_name(self.errno)}")
+        if reply.errno not in self.errnos:
+            want = " or ".join(errno_name(e) for e in self.errnos)
+            why.append(f"errno {errno_name(reply.errno)}, want {want}")
         if self.extack == "*" and not reply.msg:
             why.append("no extack message")
         elif self.extack == "-" and reply.msg:
@@ -721,7 +733,11 @@ DEST_KEY = "ADDR4=10.0.0.11 PORT=80"
 # A valid request of every command: what the mutations start from.
 FUZZ_SEEDS = [
     f"SERVICE_NEW SERVICE{{ {SVC_KEY} SCHED_NAME=rr FLAGS=0 }}",
+    f"SERVICE_NEW SERVICE{{ {SVC_KEY} SCHED_NAME=mh FLAGS=4 "
+    "SCHED_TABLE=65537 }",
     f"SERVICE_SET SERVICE{{ {SVC_KEY} SCHED_NAME=rr }}",
+    f"SERVICE_SET SERVICE{{ {SVC_KEY} SCHED_NAME=sh FLAGS=3 "
+    "SCHED_TABLE=251 }",
     f"SERVICE_DEL SERVICE{{ {SVC_KEY} }}",
     f"SERVICE_GET SERVICE{{ {SVC_KEY} }}",
     "SERVICE_GET +dump",
@@ -734,7 +750,7 @@ FUZZ_SEEDS = [
     f"ZERO SERVICE{{ {SVC_KEY} }}",
     "INFO_GET",
     "CONFIG_SET INFO{ FLOW_MAX=1000 TIMEOUT_TCP=900 TIMEOUT_TCP_FIN=60 "
-    "TIMEOUT_UDP=300 }",
+    "TIMEOUT_UDP=300 TIMEOUT_TCP_SYN=60 TIMEOUT_TCP_CLOSE=10 }",
     "FLOW_GET +dump",
     "FLOW_FLUSH",
 ]
@@ -745,7 +761,7 @@ FUZZ_RESTORE = [
     f"SERVICE_NEW SERVICE{{ {SVC_KEY} }}",
     f"DEST_NEW SERVICE{{ {SVC_KEY} }} DEST{{ {DEST_KEY} }}",
     "CONFIG_SET INFO{ FLOW_MAX=1000 TIMEOUT_TCP=900 TIMEOUT_TCP_FIN=60 "
-    "TIMEOUT_UDP=300 }",
+    "TIMEOUT_UDP=300 TIMEOUT_TCP_SYN=60 TIMEOUT_TCP_CLOSE=10 }",
 ]
 
 
@@ -762,8 +778,8 @@ def random_bytes(rng, size):
 
 
 def random_attr(rng, depth=0):
-    typ = rng.choice([0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 63, 0x7fff,
-                      rng.randrange(0x10000)])
+    typ = rng.choice([0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 16, 21, 22,
+                      63, 0x7fff, rng.randrange(0x10000)])
     if depth < 3 and rng.random() < 0.3:
         kids = [random_attr(rng, depth + 1) for _ in range(rng.randrange(4))]
         return Attr(typ | rng.choice([0, NLA_F_NESTED]), children=kids)
@@ -786,7 +802,7 @@ def mutate_tree(rng, req):
         del attrs[i]
     elif op == 2 and isinstance(a, Attr):
         a.typ = rng.randrange(0x10000) if rng.random() < 0.3 else \
-            rng.randrange(16) | rng.choice([0, NLA_F_NESTED])
+            rng.randrange(24) | rng.choice([0, NLA_F_NESTED])
     elif op == 3 and isinstance(a, Attr):
         a.len_override = rng.choice([0, 1, 3, 4, 5, 0xffff,
                                      rng.randrange(0x10000)])
@@ -852,6 +868,56 @@ def cmd_fuzz(args):
     return 0
 
 
+# ------------------------------------------------------------ uapi
+
+# enum in the uapi header -> (prefix of its names, the table here)
+UAPI_ENUMS = [
+    ("dsr_cmd", "DSR_CMD_", CMDS),
+    ("dsr_attr", "DSR_A_", TOP),
+    ("dsr_service_attr", "DSR_A_SERVICE_", SERVICE),
+    ("dsr_dest_attr", "DSR_A_DEST_", DEST),
+    ("dsr_stats_attr", "DSR_A_STATS_", STATS),
+    ("dsr_drop_reason", "DSR_DROP_", DROPS),
+    ("dsr_info_attr", "DSR_A_INFO_", INFO),
+    ("dsr_flow_attr", "DSR_A_FLOW_", FLOW),
+]
+
+
+def header_enums(text):
+    """{enum name: [member names, in order]} of a C header's TEXT."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    enums = {}
+    for name, body in re.findall(r"enum\s+(\w+)\s*{(.*?)}", text, re.S):
+        enums[name] = [m.split("=")[0].strip() for m in body.split(",")
+                       if m.strip()]
+    return enums
+
+
+def cmd_uapi(args):
+    with open(args.header) as f:
+        enums = header_enums(f.read())
+    bad = 0
+    for i, (enum, prefix, table) in enumerate(UAPI_ENUMS, 1):
+        want = [m[len(prefix):] for m in enums.get(enum, [])
+                if m.startswith(prefix) and not m.startswith("__")]
+        want = [m for m in want if m != "UNSPEC"]
+        if table is CMDS:
+            ours = sorted(table, key=table.get)
+            nums_ok = all(table[n] == j for j, n in enumerate(ours, 1))
+        else:
+            ours = sorted(table, key=lambda n: table[n][0])
+            nums_ok = all(table[n][0] == j for j, n in enumerate(ours, 1))
+        if ours == want and nums_ok:
+            print(f"ok {i} - enum {enum}: {len(want)} names")
+            continue
+        bad += 1
+        print(f"not ok {i} - enum {enum}")
+        print(f"# header: {' '.join(want) or '(not found)'}")
+        print(f"# here:   {' '.join(ours)}")
+    print(f"uapi: {len(UAPI_ENUMS) - bad} passed, {bad} failed")
+    return 1 if bad else 0
+
+
 # ------------------------------------------------------------ main
 
 def main():
@@ -883,6 +949,12 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--count", type=int, default=2000)
     p.set_defaults(func=cmd_fuzz)
+    p = sub.add_parser("uapi", help="check the names against the uapi "
+                       "header")
+    p.add_argument("header", nargs="?", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "include", "uapi",
+        "linux", "dsr.h"))
+    p.set_defaults(func=cmd_uapi)
     args = ap.parse_args()
     return args.func(args)
 

@@ -22,6 +22,7 @@ SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP_DIR=$(cd "$SELFTEST_DIR/.." && pwd)
 DSR_IMPL=${DSR_IMPL:-dsr}
 DSRADM=${DSRADM:-$TOP_DIR/tools/dsradm/dsradm}
+FLOOD=${FLOOD:-$SELFTEST_DIR/flood}
 
 # Addresses of the DR topology (documentation and private ranges only, and
 # only ever inside namespaces that the test creates).
@@ -470,6 +471,22 @@ udp_send()
 random_file()
 {
 	head -c "$2" /dev/urandom >"$1"
+}
+
+# require_flood - skip unless the packet generator is built (run.sh builds
+# it on the host; by hand: make -C selftests)
+require_flood()
+{
+	[ -x "$FLOOD" ] || skip_all "$FLOOD not built (make -C selftests)"
+}
+
+# flood HOST ARGS... - selftests/flood in HOST's namespace: COUNT raw TCP
+# packets from random sources (see flood.c); prints its summary line
+flood()
+{
+	local host=$1
+	shift
+	in_ns "$host" "$FLOOD" "$@"
 }
 
 # ---------------------------------------------------------------- nft counters

@@ -19,7 +19,10 @@
 # -v streams the guests' consoles. --one-vm runs all the tests one after
 # the other in a single guest (a slow-booting debug kernel boots once);
 # --here runs them where we are, which is what that guest does. Each test
-# gets the timeout from selftests/settings times DSR_WAIT_FACTOR.
+# gets the timeout from selftests/settings times DSR_WAIT_FACTOR. Except
+# with --here, the helpers the tests run (TEST_GEN_FILES of
+# selftests/Makefile: flood) are built first, on this host: a guest runs
+# them from its read-only view of the host's root.
 
 set -u
 
@@ -59,6 +62,11 @@ else
 	mapfile -t tests < <(make -s --no-print-directory -C "$SELFTEST_DIR" list)
 fi
 [ ${#tests[@]} -gt 0 ] || { echo "run.sh: no tests" >&2; exit 2; }
+
+if [ "$mode" != here ] && ! make -s --no-print-directory -C "$SELFTEST_DIR" all; then
+	echo "run.sh: building the selftest helpers failed (make -C selftests)" >&2
+	exit 2
+fi
 
 timeout=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$SELFTEST_DIR/settings")
 timeout=${timeout:-300}

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh - what `make check` runs: the host unit tests (dsradm's parsers,
-# printers and netlink layer, the VM runner's kernel-log scanner, shellcheck
-# on every script), then every selftest in its own QEMU guest. Each suite
+# printers and netlink layer, the VM runner's kernel-log scanner, the
+# selftests' helpers, shellcheck on every script), then every selftest in
+# its own QEMU guest. Each suite
 # ends with a "N passed, N failed" line; this script adds them up and ends
 # with one such line of its own.
 #
@@ -92,9 +93,81 @@ lint_kernel() {
 	[ "$bad" -eq 0 ]
 }
 
+# Arguments flood must refuse, one invocation a line.
+FLOOD_BAD_ARGS='--src 10.9.0.0/16 --count 1
+--dst 10.0.0.100:80 --count 1
+--dst 10.0.0.100:80 --src 10.9.0.0/16
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 0
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 10000001
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1e6
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count -1
+--dst 10.0.0.100 --src 10.9.0.0/16 --count 1
+--dst 10.0.0.100:0 --src 10.9.0.0/16 --count 1
+--dst 10.0.0.100:65536 --src 10.9.0.0/16 --count 1
+--dst 8.8.8.8:53 --src 10.9.0.0/16 --count 1
+--dst 10.0.0.100:80 --src 1.2.3.0/24 --count 1
+--dst 10.0.0.100:80 --src 10.0.0.0/7 --count 1
+--dst 10.0.0.100:80 --src 10.9.0.0/33 --count 1
+--dst 10.0.0.100:80 --src 10.9.0.0 --count 1
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1 --kinds syn,bogus
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1 --kinds ,
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1 --pick sometimes
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1 --batch 0
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1 --batch 1025
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1 --no-such-option
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count 1 stray
+--dst 10.0.0.100:80 --src 10.9.0.0/16 --count'
+
+# The selftests' helpers: flood builds with -Werror and refuses bad
+# arguments before it opens a socket; dsr_nl.py's attribute tables match
+# the uapi header. flood runs in an empty network namespace when this host
+# allows one, so that nothing could leave even if it took a bad argument.
+unit_selftest_helpers() {
+	local n=1 bad=0 args out rc netns=()
+	! unshare -n true 2>/dev/null || netns=(unshare -n)
+	if out=$(make -s -C selftests all 2>&1); then
+		echo "ok $n - selftests/flood builds with -Wall -Wextra -Werror"
+	else
+		echo "$out"
+		echo "not ok $n - selftests/flood builds with -Wall -Wextra -Werror"
+		echo "selftest helpers: 0 passed, 1 failed"
+		return 1
+	fi
+	while IFS= read -r args; do
+		n=$((n + 1))
+		rc=0
+		# shellcheck disable=SC2086 # ARGS are words
+		out=$("${netns[@]}" selftests/flood $args 2>&1 >/dev/null) || rc=$?
+		if [ "$rc" -eq 2 ] && grep -q '^flood: ' <<<"$out"; then
+			echo "ok $n - flood $args: refused ($(tail -n 1 <<<"$out"))"
+		else
+			echo "not ok $n - flood $args: exit $rc, want 2 and a message: $out"
+			bad=$((bad + 1))
+		fi
+	done <<<"$FLOOD_BAD_ARGS"
+	n=$((n + 1))
+	if out=$(selftests/flood --help) && [[ $out == usage:* ]]; then
+		echo "ok $n - flood --help"
+	else
+		echo "not ok $n - flood --help"
+		bad=$((bad + 1))
+	fi
+	n=$((n + 1))
+	if out=$(python3 selftests/dsr_nl.py uapi 2>&1); then
+		echo "ok $n - dsr_nl.py's attribute tables match include/uapi/linux/dsr.h"
+	else
+		grep -v '^ok ' <<<"$out"
+		echo "not ok $n - dsr_nl.py's attribute tables match include/uapi/linux/dsr.h"
+		bad=$((bad + 1))
+	fi
+	echo "selftest helpers: $((n - bad)) passed, $bad failed"
+	[ "$bad" -eq 0 ]
+}
+
 run_suite "kernel build (W=1, sparse)" lint_kernel
 run_suite "dsradm unit tests" make -s -C tools/dsradm check
 run_suite "VM kernel-log scanner" tools/vm/test-check-kernel-log
+run_suite "selftest helpers" unit_selftest_helpers
 run_suite "shellcheck" lint_shell
 if [ "${1:-}" != "--unit" ]; then
 	run_suite "selftests (QEMU)" selftests/run.sh

@@ -16,6 +16,9 @@
 
 #define DSRADM_VERSION		"0.1.0"
 
+/* The module's scheduler when a new service names none. */
+#define DSRADM_DEFAULT_SCHED	"mh"
+
 /* Exit codes, as ipvsadm's. */
 #define EXIT_OK			0
 #define EXIT_USAGE		2
@@ -61,7 +64,9 @@ struct dest {
 struct svc {
 	struct svc_key key;
 	char sched[DSR_SCHED_NAME_MAX];
-	uint32_t flags;
+	uint32_t flags;			/* DSR_SERVICE_F_* */
+	uint32_t sched_table;		/* lookup table size in use; 0 = none */
+	uint64_t digest;		/* of the lookup table */
 	uint32_t timeout;		/* persistence, seconds; 0 = none */
 	struct in_addr tun_src;		/* 0.0.0.0: the route's source */
 	uint8_t tun_src_plen;		/* 1..32 */
@@ -71,12 +76,48 @@ struct svc {
 	size_t ndests;
 };
 
+/* Flow timeouts, in the order of ipvsadm's --set and then dsr's own. */
+enum timeout_idx {
+	TMO_TCP,			/* established TCP */
+	TMO_TCPFIN,			/* after FIN */
+	TMO_UDP,
+	TMO_SYN,			/* only SYN seen, or one mid-stream packet */
+	TMO_RST,			/* after RST */
+	TMO_COUNT,
+};
+
 struct info {
 	char version[64];
 	uint32_t flow_count;
 	uint32_t flow_max;
+	uint32_t flow_max_host;
 	uint64_t icmp_forwarded;
 	uint64_t icmp_tun_pmtu;
+	uint64_t flow_inserts;
+	uint64_t flow_evictions;
+	uint64_t flow_expiries;
+	uint64_t flow_untracked;
+	uint64_t flow_midstream;
+	uint32_t timeout[TMO_COUNT];	/* seconds */
+};
+
+/* One flow-table entry (-L -c). */
+struct flow {
+	uint8_t protocol;
+	uint8_t state;			/* enum dsr_flow_state */
+	uint8_t packets;		/* 1 or 2 */
+	uint32_t expires;		/* milliseconds left */
+	struct ipaddr client;
+	uint16_t client_port;		/* host order */
+	struct ipaddr vip;
+	uint16_t vip_port;
+	struct ipaddr dest;
+	uint16_t dest_port;
+};
+
+struct flows {
+	struct flow *v;
+	size_t n;
 };
 
 struct listing {
@@ -97,6 +138,9 @@ enum op {
 	OP_ZERO,
 	OP_SAVE,
 	OP_RESTORE,
+	OP_SET,				/* --set tcp tcpfin udp */
+	OP_SET_TIMEOUTS,		/* --set-timeouts name=s,... */
+	OP_SET_FLOW_LIMIT,		/* --set-flow-limit N */
 	OP_HELP,
 	OP_VERSION,
 };
@@ -108,6 +152,7 @@ enum op {
 #define FMT_JSON		0x08
 #define FMT_RULES		0x10
 #define FMT_TUN_INFO		0x20
+#define FMT_DIGEST		0x40
 
 /* Options seen on the command line (struct cmd.opts). */
 #define OPT_SERVICE		0x0001	/* -t, -u, -f */
@@ -126,6 +171,12 @@ enum op {
 #define OPT_TUN_CSUM		0x2000	/* --tun-csum */
 #define OPT_TUN_INFO		0x4000	/* --tun-info */
 #define OPT_TUN_SRC		0x8000	/* --tun-src */
+#define OPT_SCHED_FLAGS		0x10000	/* -b */
+#define OPT_STATELESS		0x20000	/* --stateless */
+#define OPT_SCHED_TABLE		0x40000	/* --sched-table */
+#define OPT_DIGEST		0x80000	/* --digest */
+#define OPT_CONN		0x100000 /* -c */
+#define OPT_TIMEOUT		0x200000 /* --timeout */
 /* What only a tunnel real server (-i) takes. */
 #define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
 				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)
@@ -137,7 +188,12 @@ struct cmd {
 	struct ipaddr dest;
 	uint16_t dest_port;		/* 0: not given */
 	char sched[DSR_SCHED_NAME_MAX];
+	char sched_flags[64];		/* -b as given, checked in main.c */
+	uint32_t flags;			/* DSR_SERVICE_F_*: -b, --stateless */
+	uint32_t sched_table;		/* --sched-table */
 	uint32_t timeout;
+	uint32_t timeouts[TMO_COUNT];	/* --set, --set-timeouts; 0 = keep */
+	uint32_t flow_limit;		/* --set-flow-limit */
 	uint8_t fwd;			/* DSR_FWD_DR unless -i */
 	uint8_t tun_type;		/* DSR_TUN_IPIP unless --tun-type */
 	uint16_t tun_port;		/* host order; 0: not given */
@@ -165,6 +221,7 @@ int kernel_error(const struct nl *nl, int err, const char *fmt, ...)
 /* service.c */
 void put_service_key(struct nlmsghdr *nlh, const struct svc_key *key);
 void build_service(struct nlmsghdr *nlh, const struct cmd *cmd);
+int check_sched_flags(struct cmd *cmd, const char *sched);
 int do_service(struct nl *nl, const struct cmd *cmd);
 int do_flush(struct nl *nl);
 int do_zero(struct nl *nl, const struct cmd *cmd);
@@ -180,7 +237,19 @@ extern int (*dsradm_nl_open)(struct nl **nlp);
 
 /* list.c */
 int do_list(struct nl *nl, const struct cmd *cmd);
+int fetch_info(struct nl *nl, struct info *info);
+int fetch_service(struct nl *nl, const struct svc_key *key, struct svc *svc);
 int fetch_listing(struct nl *nl, const struct svc_key *only,
 		  struct listing *l);
+
+/* flow.c */
+int fetch_flows(struct nl *nl, struct flows *f);
+int do_flows(struct nl *nl, const struct cmd *cmd);
+
+/* config.c */
+void build_timeouts(struct nlmsghdr *nlh, const uint32_t *timeouts);
+int do_set_timeouts(struct nl *nl, const struct cmd *cmd);
+int do_set_flow_limit(struct nl *nl, const struct cmd *cmd);
+int do_list_timeouts(struct nl *nl, const struct cmd *cmd);
 
 #endif /* DSRADM_H */

@@ -53,6 +53,8 @@ static const struct rule svc_rules[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_STATS]		= NEST,
 	[DSR_A_SERVICE_TUN_SRC4]	= FIXED(4),
 	[DSR_A_SERVICE_TUN_SRC_PLEN]	= FIXED(1),
+	[DSR_A_SERVICE_SCHED_TABLE]	= FIXED(4),
+	[DSR_A_SERVICE_SCHED_DIGEST]	= FIXED(8),
 };
 
 static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
@@ -82,6 +84,17 @@ static const struct rule info_rules[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_FLOW_COUNT]		= FIXED(4),
 	[DSR_A_INFO_ICMP_FORWARDED]	= FIXED(8),
 	[DSR_A_INFO_ICMP_TUN_PMTU]	= FIXED(8),
+	[DSR_A_INFO_TIMEOUT_TCP]	= FIXED(4),
+	[DSR_A_INFO_TIMEOUT_TCP_FIN]	= FIXED(4),
+	[DSR_A_INFO_TIMEOUT_UDP]	= FIXED(4),
+	[DSR_A_INFO_TIMEOUT_TCP_SYN]	= FIXED(4),
+	[DSR_A_INFO_TIMEOUT_TCP_CLOSE]	= FIXED(4),
+	[DSR_A_INFO_FLOW_MAX_HOST]	= FIXED(4),
+	[DSR_A_INFO_FLOW_INSERTS]	= FIXED(8),
+	[DSR_A_INFO_FLOW_EVICTIONS]	= FIXED(8),
+	[DSR_A_INFO_FLOW_EXPIRIES]	= FIXED(8),
+	[DSR_A_INFO_FLOW_UNTRACKED]	= FIXED(8),
+	[DSR_A_INFO_FLOW_MIDSTREAM]	= FIXED(8),
 };
 
 static bool attr_ok(const struct nlattr *attr, const struct rule *r)
@@ -208,6 +221,11 @@ static int parse_service(const struct nlattr *nest, struct svc *svc)
 	if (tb[DSR_A_SERVICE_DEST_COUNT])
 		svc->dest_count =
 			mnl_attr_get_u32(tb[DSR_A_SERVICE_DEST_COUNT]);
+	if (tb[DSR_A_SERVICE_SCHED_TABLE])
+		svc->sched_table =
+			mnl_attr_get_u32(tb[DSR_A_SERVICE_SCHED_TABLE]);
+	if (tb[DSR_A_SERVICE_SCHED_DIGEST])
+		svc->digest = mnl_attr_get_u64(tb[DSR_A_SERVICE_SCHED_DIGEST]);
 	svc->tun_src_plen = 32;
 	if (tb[DSR_A_SERVICE_TUN_SRC4])
 		memcpy(&svc->tun_src,
@@ -255,11 +273,22 @@ static int parse_dest(const struct nlattr *nest, struct dest *d)
 
 /* INFO_GET */
 
+static uint32_t info_u32(const struct nlattr **it, uint16_t type)
+{
+	return it[type] ? mnl_attr_get_u32(it[type]) : 0;
+}
+
+static uint64_t info_u64(const struct nlattr **it, uint16_t type)
+{
+	return it[type] ? mnl_attr_get_u64(it[type]) : 0;
+}
+
 static int info_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[DSR_A_MAX + 1];
 	const struct nlattr *it[DSR_A_INFO_MAX + 1];
 	struct info *info = data;
+	unsigned int i;
 
 	if (parse_msg(nlh, tb) || !tb[DSR_A_INFO] ||
 	    parse_nest(tb[DSR_A_INFO], info_rules, DSR_A_INFO_MAX, it))
@@ -277,7 +306,24 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 	if (it[DSR_A_INFO_ICMP_TUN_PMTU])
 		info->icmp_tun_pmtu =
 			mnl_attr_get_u64(it[DSR_A_INFO_ICMP_TUN_PMTU]);
+	info->flow_max_host = info_u32(it, DSR_A_INFO_FLOW_MAX_HOST);
+	info->flow_inserts = info_u64(it, DSR_A_INFO_FLOW_INSERTS);
+	info->flow_evictions = info_u64(it, DSR_A_INFO_FLOW_EVICTIONS);
+	info->flow_expiries = info_u64(it, DSR_A_INFO_FLOW_EXPIRIES);
+	info->flow_untracked = info_u64(it, DSR_A_INFO_FLOW_UNTRACKED);
+	info->flow_midstream = info_u64(it, DSR_A_INFO_FLOW_MIDSTREAM);
+	for (i = 0; i < TMO_COUNT; i++)
+		info->timeout[i] = info_u32(it, timeout_attr(i));
 	return MNL_CB_OK;
+}
+
+/* INFO_GET into @info: 0 or -errno, nothing reported. */
+int fetch_info(struct nl *nl, struct info *info)
+{
+	struct nlmsghdr *nlh = nl_request(nl, DSR_CMD_INFO_GET, 0);
+
+	memset(info, 0, sizeof(*info));
+	return nl_do(nl, nlh, info_cb, info);
 }
 
 /* SERVICE_GET */
@@ -340,6 +386,24 @@ static void dest_reset(void *data)
 	svc->ndests = 0;
 }
 
+/* SERVICE_GET of one service, without its real servers: 0 or -errno. */
+int fetch_service(struct nl *nl, const struct svc_key *key, struct svc *svc)
+{
+	struct listing l = { 0 };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nl_request(nl, DSR_CMD_SERVICE_GET, 0);
+	put_service_key(nlh, key);
+	ret = nl_do(nl, nlh, service_cb, &l);
+	if (!ret && l.nsvcs != 1)
+		ret = -EBADMSG;
+	if (!ret)
+		*svc = l.svcs[0];
+	listing_free(&l);
+	return ret;
+}
+
 static void warn_inconsistent(void)
 {
 	warnf("the tables kept changing while being read; the listing may be inconsistent");
@@ -359,8 +423,7 @@ int fetch_listing(struct nl *nl, const struct svc_key *only,
 
 	memset(l, 0, sizeof(*l));
 
-	nlh = nl_request(nl, DSR_CMD_INFO_GET, 0);
-	ret = nl_do(nl, nlh, info_cb, &l->info);
+	ret = fetch_info(nl, &l->info);
 	if (ret)
 		return kernel_error(nl, ret, "reading the module information");
 

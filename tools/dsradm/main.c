@@ -30,9 +30,16 @@ enum {
 	LO_TUN_REMCSUM,
 	LO_TUN_INFO,
 	LO_TUN_SRC,
+	LO_STATELESS,
+	LO_SCHED_TABLE,
+	LO_DIGEST,
+	LO_TIMEOUT,
+	LO_SET,
+	LO_SET_TIMEOUTS,
+	LO_SET_FLOW_LIMIT,
 };
 
-static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:nj";
+static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:njb:c";
 
 static const struct option long_opts[] = {
 	{ "add-service",	no_argument,		NULL, 'A' },
@@ -69,8 +76,21 @@ static const struct option long_opts[] = {
 	{ "stats",		no_argument,		NULL, LO_STATS },
 	{ "exact",		no_argument,		NULL, LO_EXACT },
 	{ "json",		no_argument,		NULL, 'j' },
+	{ "sched-flags",	required_argument,	NULL, 'b' },
+	{ "stateless",		no_argument,		NULL, LO_STATELESS },
+	{ "sched-table",	required_argument,	NULL, LO_SCHED_TABLE },
+	{ "digest",		no_argument,		NULL, LO_DIGEST },
+	{ "connection",		no_argument,		NULL, 'c' },
+	{ "timeout",		no_argument,		NULL, LO_TIMEOUT },
+	{ "set",		no_argument,		NULL, LO_SET },
+	{ "set-timeouts",	required_argument,	NULL, LO_SET_TIMEOUTS },
+	{ "set-flow-limit",	required_argument,	NULL, LO_SET_FLOW_LIMIT },
 	{ NULL,			0,			NULL, 0 },
 };
+
+/* What -A and -E accept. */
+#define OPT_SVC_ALL	(OPT_SERVICE | OPT_SCHED | OPT_PERSIST | OPT_TUN_SRC | \
+			 OPT_SCHED_FLAGS | OPT_STATELESS | OPT_SCHED_TABLE)
 
 /* What each command needs and accepts. */
 static const struct {
@@ -79,13 +99,10 @@ static const struct {
 	unsigned int allow;
 } ops[] = {
 	[OP_LIST]	  = { "--list", 0, OPT_SERVICE | OPT_NUMERIC |
-			      OPT_STATS | OPT_EXACT | OPT_JSON | OPT_TUN_INFO },
-	[OP_ADD_SERVICE]  = { "--add-service", OPT_SERVICE,
-			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST |
-			      OPT_TUN_SRC },
-	[OP_EDIT_SERVICE] = { "--edit-service", OPT_SERVICE,
-			      OPT_SERVICE | OPT_SCHED | OPT_PERSIST |
-			      OPT_TUN_SRC },
+			      OPT_STATS | OPT_EXACT | OPT_JSON | OPT_TUN_INFO |
+			      OPT_DIGEST | OPT_CONN | OPT_TIMEOUT },
+	[OP_ADD_SERVICE]  = { "--add-service", OPT_SERVICE, OPT_SVC_ALL },
+	[OP_EDIT_SERVICE] = { "--edit-service", OPT_SERVICE, OPT_SVC_ALL },
 	[OP_DEL_SERVICE]  = { "--delete-service", OPT_SERVICE, OPT_SERVICE },
 	[OP_CLEAR]	  = { "--clear", 0, 0 },
 	[OP_ADD_DEST]	  = { "--add-server", OPT_SERVICE | OPT_DEST,
@@ -99,6 +116,9 @@ static const struct {
 	[OP_ZERO]	  = { "--zero", 0, OPT_SERVICE },
 	[OP_SAVE]	  = { "--save", 0, OPT_NUMERIC },
 	[OP_RESTORE]	  = { "--restore", 0, 0 },
+	[OP_SET]	  = { "--set", 0, 0 },
+	[OP_SET_TIMEOUTS] = { "--set-timeouts", 0, 0 },
+	[OP_SET_FLOW_LIMIT] = { "--set-flow-limit", 0, 0 },
 	[OP_HELP]	  = { "--help", 0, 0 },
 	[OP_VERSION]	  = { "--version", 0, 0 },
 };
@@ -123,6 +143,12 @@ static const struct {
 	{ OPT_TUN_CSUM,	"--tun-csum" },
 	{ OPT_TUN_INFO,	"--tun-info" },
 	{ OPT_TUN_SRC,	"--tun-src" },
+	{ OPT_SCHED_FLAGS, "-b (--sched-flags)" },
+	{ OPT_STATELESS, "--stateless" },
+	{ OPT_SCHED_TABLE, "--sched-table" },
+	{ OPT_DIGEST,	"--digest" },
+	{ OPT_CONN,	"-c (--connection)" },
+	{ OPT_TIMEOUT,	"--timeout" },
 };
 
 static void usage(FILE *f)
@@ -131,6 +157,7 @@ static void usage(FILE *f)
 "dsradm " DSRADM_VERSION " - Direct Server Return load balancer administration\n"
 "Usage:\n"
 "  dsradm -A|-E -t|-u|-f service-address [-s scheduler] [-p [timeout]]\n"
+"         [-b sched-flags] [--stateless] [--sched-table size]\n"
 "         [--tun-src address[/prefix-length]]\n"
 "  dsradm -D -t|-u|-f service-address\n"
 "  dsradm -C\n"
@@ -141,7 +168,11 @@ static void usage(FILE *f)
 "         [--tun-nocsum|--tun-csum] [-w weight]\n"
 "  dsradm -d -t|-u|-f service-address -r server-address\n"
 "  dsradm -L|-l [-t|-u|-f service-address] [-n] [--stats] [--exact]\n"
-"         [--tun-info] [-j]\n"
+"         [--tun-info] [--digest] [-j]\n"
+"  dsradm -L|-l -c|--timeout [-n] [-j]\n"
+"  dsradm --set tcp tcpfin udp\n"
+"  dsradm --set-timeouts name=seconds[,name=seconds...]\n"
+"  dsradm --set-flow-limit flows\n"
 "  dsradm -Z [-t|-u|-f service-address]\n"
 "  dsradm -h|-v\n"
 "\n"
@@ -157,6 +188,9 @@ static void usage(FILE *f)
 "  --delete-server   -d   delete a real server\n"
 "  --list            -L|-l  list the tables (the default)\n"
 "  --zero            -Z   zero the counters of one or all services\n"
+"  --set tcp tcpfin udp   set flow timeouts (seconds, 0: unchanged)\n"
+"  --set-timeouts name=s,...  set timeouts by name: tcp tcpfin udp syn rst\n"
+"  --set-flow-limit N     most flows the namespace keeps in its flow table\n"
 "  --help            -h   this text\n"
 "  --version         -v   the version\n"
 "\n"
@@ -164,7 +198,11 @@ static void usage(FILE *f)
 "  --tcp-service  -t address:port   TCP service, a.b.c.d:port or [ipv6]:port\n"
 "  --udp-service  -u address:port   UDP service\n"
 "  --fwmark-service -f fwmark       firewall-mark service (not yet supported)\n"
-"  --scheduler    -s name           scheduler; the kernel's default is rr\n"
+"  --scheduler    -s name           mh (the default), rr, wrr, sh, lc, wlc\n"
+"  --sched-flags  -b flag[,flag]    sh-fallback, sh-port (-s sh),\n"
+"                                   mh-fallback, mh-port (-s mh)\n"
+"  --stateless                      no flow table: every packet hashed (dsr)\n"
+"  --sched-table  size              lookup table size, a prime (dsr)\n"
 "  --persistent   -p [timeout]      persistence (not yet supported)\n"
 "  --real-server  -r address[:port] real server; its port is the service's\n"
 "  --gatewaying   -g                direct routing (the default)\n"
@@ -178,6 +216,9 @@ static void usage(FILE *f)
 "  --numeric      -n                numeric output (always)\n"
 "  --stats                          counters\n"
 "  --tun-info                       tunnel column in the listing\n"
+"  --digest                         lookup table size and digest (dsr)\n"
+"  --connection   -c                list the flow table\n"
+"  --timeout                        list the timeouts\n"
 "  --exact                          exact numbers (always)\n"
 "  --json         -j                JSON output\n", f);
 }
@@ -262,6 +303,65 @@ static int parse_persist(struct cmd *cmd, int argc, char **argv,
 	if (parse_u32(arg, 1, UINT32_MAX, &cmd->timeout))
 		return usage_error("invalid persistence timeout '%s': 1..%u seconds",
 				   arg, UINT32_MAX);
+	return 0;
+}
+
+/* -b: the names are checked here, the scheduler they go with in check_cmd. */
+static int parse_sched_flags_opt(struct cmd *cmd, const char *arg)
+{
+	char bad[32];
+	uint32_t f;
+
+	if (set_opt(cmd, OPT_SCHED_FLAGS))
+		return EXIT_USAGE;
+	if (strlen(arg) >= sizeof(cmd->sched_flags) ||
+	    parse_sched_flags(arg, NULL, &f, bad, sizeof(bad)))
+		return usage_error("invalid scheduler flag '%s': sh-fallback, sh-port, mh-fallback or mh-port",
+				   strlen(arg) >= sizeof(cmd->sched_flags) ?
+				   arg : bad);
+	snprintf(cmd->sched_flags, sizeof(cmd->sched_flags), "%s", arg);
+	return 0;
+}
+
+static int parse_set_timeouts(struct cmd *cmd, bool *have_op,
+			      const char *arg)
+{
+	char bad[32];
+
+	if (set_op(cmd, have_op, OP_SET_TIMEOUTS))
+		return EXIT_USAGE;
+	switch (parse_timeout_list(arg, cmd->timeouts, bad, sizeof(bad))) {
+	case TMO_OK:
+		return 0;
+	case TMO_BAD_NAME:
+		return usage_error("invalid timeout name '%s': tcp, tcpfin, udp, syn or rst",
+				   bad);
+	case TMO_BAD_VALUE:
+		return usage_error("invalid timeout '%s': 1..%u seconds", bad,
+				   TIMEOUT_MAX);
+	case TMO_TWICE:
+		return usage_error("timeout '%s' given more than once", bad);
+	case TMO_SYNTAX:
+		break;
+	}
+	return usage_error("invalid timeout '%s': NAME=SECONDS[,NAME=SECONDS...]",
+			   bad);
+}
+
+/* --set tcp tcpfin udp: three numbers after the options, 0 = unchanged. */
+static int parse_set_args(struct cmd *cmd, int argc, char **argv)
+{
+	int i;
+
+	if (argc - optind != 3)
+		return usage_error("--set needs 3 timeout values: tcp tcpfin udp");
+	for (i = 0; i < 3; i++) {
+		if (parse_u32(argv[optind + i], 0, TIMEOUT_MAX,
+			      &cmd->timeouts[TMO_TCP + i]))
+			return usage_error("invalid timeout '%s': 0..%u seconds",
+					   argv[optind + i], TIMEOUT_MAX);
+	}
+	optind = argc;
 	return 0;
 }
 
@@ -387,6 +487,40 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case 'j':
 		cmd->opts |= OPT_JSON;
 		return 0;
+	case 'b':
+		return parse_sched_flags_opt(cmd, optarg);
+	case LO_STATELESS:
+		cmd->opts |= OPT_STATELESS;
+		cmd->flags |= DSR_SERVICE_F_STATELESS;
+		return 0;
+	case LO_SCHED_TABLE:
+		if (set_opt(cmd, OPT_SCHED_TABLE))
+			return EXIT_USAGE;
+		if (parse_u32(optarg, 0, UINT32_MAX, &cmd->sched_table))
+			return usage_error("invalid lookup table size '%s': a prime, %u..%u, or 0 for the default",
+					   optarg, DSR_SCHED_TABLE_MIN,
+					   DSR_SCHED_TABLE_MAX);
+		return 0;
+	case LO_DIGEST:
+		cmd->opts |= OPT_DIGEST;
+		return 0;
+	case 'c':
+		cmd->opts |= OPT_CONN;
+		return 0;
+	case LO_TIMEOUT:
+		cmd->opts |= OPT_TIMEOUT;
+		return 0;
+	case LO_SET:
+		return set_op(cmd, have_op, OP_SET);
+	case LO_SET_TIMEOUTS:
+		return parse_set_timeouts(cmd, have_op, optarg);
+	case LO_SET_FLOW_LIMIT:
+		if (set_op(cmd, have_op, OP_SET_FLOW_LIMIT))
+			return EXIT_USAGE;
+		if (parse_u32(optarg, 1, FLOW_LIMIT_MAX, &cmd->flow_limit))
+			return usage_error("invalid flow limit '%s': 1..%u",
+					   optarg, FLOW_LIMIT_MAX);
+		return 0;
 	case ':':
 		return usage_error("option '%s' requires an argument",
 				   argv[optind - 1]);
@@ -420,6 +554,28 @@ static int check_tunnel(const struct cmd *cmd)
 	return 0;
 }
 
+/*
+ * -L: -c, --timeout and a service exclude each other, and -c and --timeout
+ * take none of the options of the service table (ipvsadm's rule).
+ */
+static int check_list(const struct cmd *cmd)
+{
+	const unsigned int one = OPT_SERVICE | OPT_CONN | OPT_TIMEOUT;
+	const unsigned int table = OPT_STATS | OPT_TUN_INFO | OPT_DIGEST;
+	unsigned int mode = cmd->opts & (OPT_CONN | OPT_TIMEOUT), other;
+
+	other = cmd->opts & one & ~(mode & -mode);
+	if (mode && other)
+		return usage_error("option %s is not valid with %s",
+				   opt_name(other & -other),
+				   opt_name(mode & -mode));
+	other = cmd->opts & table;
+	if (mode && other)
+		return usage_error("option %s is not valid with %s",
+				   opt_name(other & -other), opt_name(mode));
+	return 0;
+}
+
 static int check_cmd(struct cmd *cmd)
 {
 	unsigned int bad, opt;
@@ -446,6 +602,17 @@ static int check_cmd(struct cmd *cmd)
 				   opt_name(bad & -bad));
 	if (cmd->fwd == DSR_FWD_TUN && check_tunnel(cmd))
 		return EXIT_USAGE;
+	if (cmd->op == OP_LIST && check_list(cmd))
+		return EXIT_USAGE;
+	/*
+	 * -b goes with the scheduler, -s or the kernel's default for -A. For
+	 * -E without -s, service.c asks the kernel for the current one.
+	 */
+	if ((cmd->opts & OPT_SCHED_FLAGS) &&
+	    (cmd->op == OP_ADD_SERVICE || (cmd->opts & OPT_SCHED)) &&
+	    check_sched_flags(cmd, cmd->sched[0] ? cmd->sched :
+			      DSRADM_DEFAULT_SCHED))
+		return EXIT_USAGE;
 
 	if (cmd->op == OP_SAVE)
 		cmd->fmt = FMT_RULES | FMT_NUMERIC;
@@ -459,6 +626,8 @@ static int check_cmd(struct cmd *cmd)
 		cmd->fmt |= FMT_JSON;
 	if (cmd->opts & OPT_TUN_INFO)
 		cmd->fmt |= FMT_TUN_INFO;
+	if (cmd->opts & OPT_DIGEST)
+		cmd->fmt |= FMT_DIGEST;
 	return 0;
 }
 
@@ -487,6 +656,11 @@ int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 			return 0;
 		}
 		ret = parse_option(cmd, have_op, c, argc, argv);
+		if (ret)
+			return ret;
+	}
+	if (cmd->op == OP_SET && *have_op) {
+		ret = parse_set_args(cmd, argc, argv);
 		if (ret)
 			return ret;
 	}
@@ -573,8 +747,18 @@ static int execute(struct nl *nl, struct cmd *cmd)
 	case OP_ZERO:
 		return do_zero(nl, cmd);
 	case OP_LIST:
+		if (cmd->opts & OPT_CONN)
+			return do_flows(nl, cmd);
+		if (cmd->opts & OPT_TIMEOUT)
+			return do_list_timeouts(nl, cmd);
+		return do_list(nl, cmd);
 	case OP_SAVE:
 		return do_list(nl, cmd);
+	case OP_SET:
+	case OP_SET_TIMEOUTS:
+		return do_set_timeouts(nl, cmd);
+	case OP_SET_FLOW_LIMIT:
+		return do_set_flow_limit(nl, cmd);
 	case OP_RESTORE:
 		return do_restore(nl);
 	case OP_HELP:

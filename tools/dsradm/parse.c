@@ -241,3 +241,169 @@ char *format_service(const struct svc_key *key, char *buf, size_t len)
 					 sizeof(ep)));
 	return buf;
 }
+
+/*
+ * ipvsadm's -b names. The uapi has one bit for each pair: which name is
+ * right depends on the scheduler, as in ipvsadm.
+ */
+static const struct {
+	const char *name;
+	const char *sched;
+	uint32_t flag;
+} sched_flag_tab[] = {
+	{ "sh-fallback",	"sh",	DSR_SERVICE_F_HASH_FALLBACK },
+	{ "sh-port",		"sh",	DSR_SERVICE_F_HASH_PORT },
+	{ "mh-fallback",	"mh",	DSR_SERVICE_F_HASH_FALLBACK },
+	{ "mh-port",		"mh",	DSR_SERVICE_F_HASH_PORT },
+};
+
+/* The scheduler a -b name belongs to, NULL for an unknown name. */
+const char *sched_flag_sched(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sched_flag_tab); i++)
+		if (!strcmp(name, sched_flag_tab[i].name))
+			return sched_flag_tab[i].sched;
+	return NULL;
+}
+
+/*
+ * -b: a comma-separated list of names, each only for its scheduler (@sched;
+ * NULL checks the names alone). On error the name at fault is in @bad.
+ */
+int parse_sched_flags(const char *s, const char *sched, uint32_t *flags,
+		      char *bad, size_t len)
+{
+	const char *p = s, *end;
+	uint32_t f = 0;
+	char name[32];
+	size_t n, i;
+
+	do {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		snprintf(bad, len, "%.*s", (int)n, p);
+		if (n >= sizeof(name))
+			return SFLAG_UNKNOWN;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		for (i = 0; i < ARRAY_SIZE(sched_flag_tab); i++)
+			if (!strcmp(name, sched_flag_tab[i].name))
+				break;
+		if (i == ARRAY_SIZE(sched_flag_tab))
+			return SFLAG_UNKNOWN;
+		if (sched && strcmp(sched, sched_flag_tab[i].sched))
+			return SFLAG_SCHED;
+		f |= sched_flag_tab[i].flag;
+		p = end + 1;
+	} while (end);
+	if (len)
+		bad[0] = '\0';
+	*flags = f;
+	return SFLAG_OK;
+}
+
+/*
+ * "sh-fallback,sh-port": the names of @flags for @sched, "" when there are
+ * none. Returns the flags named; a scheduler other than sh and mh has none.
+ */
+uint32_t format_sched_flags(const char *sched, uint32_t flags, char *buf,
+			    size_t len)
+{
+	uint32_t named = 0;
+	size_t i, off = 0;
+	int n;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(sched_flag_tab); i++) {
+		if (strcmp(sched, sched_flag_tab[i].sched) ||
+		    !(flags & sched_flag_tab[i].flag))
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+			     sched_flag_tab[i].name);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+		named |= sched_flag_tab[i].flag;
+	}
+	return named;
+}
+
+/* --set-timeouts names, in enum timeout_idx order. */
+static const char *const timeout_names[TMO_COUNT] = {
+	[TMO_TCP]	= "tcp",
+	[TMO_TCPFIN]	= "tcpfin",
+	[TMO_UDP]	= "udp",
+	[TMO_SYN]	= "syn",
+	[TMO_RST]	= "rst",
+};
+
+const char *timeout_name(unsigned int idx)
+{
+	return idx < TMO_COUNT ? timeout_names[idx] : "?";
+}
+
+/* The DSR_A_INFO_TIMEOUT_* attribute of each, in the same order. */
+static const uint16_t timeout_attrs[TMO_COUNT] = {
+	[TMO_TCP]	= DSR_A_INFO_TIMEOUT_TCP,
+	[TMO_TCPFIN]	= DSR_A_INFO_TIMEOUT_TCP_FIN,
+	[TMO_UDP]	= DSR_A_INFO_TIMEOUT_UDP,
+	[TMO_SYN]	= DSR_A_INFO_TIMEOUT_TCP_SYN,
+	[TMO_RST]	= DSR_A_INFO_TIMEOUT_TCP_CLOSE,
+};
+
+uint16_t timeout_attr(unsigned int idx)
+{
+	return idx < TMO_COUNT ? timeout_attrs[idx] : DSR_A_INFO_UNSPEC;
+}
+
+/*
+ * --set-timeouts NAME=SECONDS[,NAME=SECONDS...]: sets @timeouts[] of the
+ * names given, seconds 1..TIMEOUT_MAX. On error the item at fault is in
+ * @bad (the name for TMO_TWICE).
+ */
+enum tmo_err parse_timeout_list(const char *s, uint32_t *timeouts,
+				char *bad, size_t len)
+{
+	uint32_t v[TMO_COUNT] = { 0 };
+	const char *p = s, *end, *eq;
+	char item[32];
+	unsigned int i;
+	size_t n;
+
+	do {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		snprintf(bad, len, "%.*s", (int)n, p);
+		if (n >= sizeof(item))
+			return TMO_SYNTAX;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		eq = strchr(item, '=');
+		if (!eq)
+			return TMO_SYNTAX;
+		for (i = 0; i < TMO_COUNT; i++)
+			if (strlen(timeout_names[i]) == (size_t)(eq - item) &&
+			    !strncmp(item, timeout_names[i], (size_t)(eq - item)))
+				break;
+		if (i == TMO_COUNT) {
+			snprintf(bad, len, "%.*s", (int)(eq - item), item);
+			return TMO_BAD_NAME;
+		}
+		if (v[i]) {
+			snprintf(bad, len, "%s", timeout_names[i]);
+			return TMO_TWICE;
+		}
+		if (parse_u32(eq + 1, 1, TIMEOUT_MAX, &v[i]))
+			return TMO_BAD_VALUE;
+		p = end + 1;
+	} while (end);
+	if (len)
+		bad[0] = '\0';
+	for (i = 0; i < TMO_COUNT; i++)
+		if (v[i])
+			timeouts[i] = v[i];
+	return TMO_OK;
+}

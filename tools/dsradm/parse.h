@@ -40,6 +40,37 @@ int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *plen);
 char *format_prefix4(struct in_addr addr, uint8_t plen, char *buf,
 		     size_t len);
 
+/* -b: ipvsadm's scheduler flags. */
+enum sflag_err {
+	SFLAG_OK,
+	SFLAG_UNKNOWN,		/* not one of the names */
+	SFLAG_SCHED,		/* a name for another scheduler */
+};
+
+int parse_sched_flags(const char *s, const char *sched, uint32_t *flags,
+		      char *bad, size_t len);
+uint32_t format_sched_flags(const char *sched, uint32_t flags, char *buf,
+			    size_t len);
+const char *sched_flag_sched(const char *name);
+
+/* Timeouts: ipvsadm's MAX_TIMEOUT, 31 days. */
+#define TIMEOUT_MAX		(86400 * 31)
+/* The module's ceiling on any flow limit (the host may cap lower). */
+#define FLOW_LIMIT_MAX		(1U << 26)
+
+enum tmo_err {
+	TMO_OK,
+	TMO_BAD_NAME,		/* not tcp, tcpfin, udp, syn or rst */
+	TMO_BAD_VALUE,		/* not 1..TIMEOUT_MAX */
+	TMO_TWICE,		/* a name given twice */
+	TMO_SYNTAX,		/* not NAME=SECONDS */
+};
+
+const char *timeout_name(unsigned int idx);
+uint16_t timeout_attr(unsigned int idx);
+enum tmo_err parse_timeout_list(const char *s, uint32_t *timeouts,
+				char *bad, size_t len);
+
 /* "255.255.255.255/32" + NUL */
 #define PREFIX4_STRLEN		(INET_ADDRSTRLEN + 3)
 

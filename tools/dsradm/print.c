@@ -6,6 +6,8 @@
  * (with --stats its counter table), ipvsadm's rule format for -S, and
  * JSON for -j. Addresses are always numeric. Counters are always exact:
  * dsr only sees the inbound direction, so there are no Out columns.
+ * Also the flow table (-L -c) and the timeouts (-L --timeout), text and
+ * JSON alike.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -117,6 +119,18 @@ static bool has_tun_src(const struct svc *svc)
 	return svc->tun_src.s_addr != 0;
 }
 
+/*
+ * The lookup table size -S writes: only what differs from the default of
+ * mh, sh and wrr. Other schedulers size their table from the real servers,
+ * and 0 (no usable real server) says nothing.
+ */
+static bool save_sched_table(const struct svc *svc)
+{
+	return svc->sched_table && svc->sched_table != DSR_SCHED_TABLE_DEFAULT &&
+	       (!strcmp(svc->sched, "mh") || !strcmp(svc->sched, "sh") ||
+		!strcmp(svc->sched, "wrr"));
+}
+
 /* ipvsadm's TunnelInfo column: "ipip", "gue:6080:+c", "gre:-c", "n/a". */
 static const char *tun_info(const struct dest *d, char *buf, size_t len)
 {
@@ -142,13 +156,21 @@ static const char *tun_info(const struct dest *d, char *buf, size_t len)
 
 static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 {
+	const struct info *in = &l->info;
+
 	fprintf(f, "dsr version %s (flows=%u/%u",
-		l->info.version[0] ? l->info.version : "?",
-		l->info.flow_count, l->info.flow_max);
+		in->version[0] ? in->version : "?",
+		in->flow_count, in->flow_max);
 	/* --stats: the module's own counters, on its title line. */
 	if (fmt & FMT_STATS)
-		fprintf(f, ", icmp_forwarded=%" PRIu64 ", icmp_tun_pmtu=%" PRIu64,
-			l->info.icmp_forwarded, l->info.icmp_tun_pmtu);
+		fprintf(f, ", icmp_forwarded=%" PRIu64 ", icmp_tun_pmtu=%" PRIu64
+			", flow_max_host=%u, flow_inserts=%" PRIu64
+			", flow_evictions=%" PRIu64 ", flow_expiries=%" PRIu64
+			", flow_untracked=%" PRIu64 ", flow_midstream=%" PRIu64,
+			in->icmp_forwarded, in->icmp_tun_pmtu,
+			in->flow_max_host, in->flow_inserts,
+			in->flow_evictions, in->flow_expiries,
+			in->flow_untracked, in->flow_midstream);
 	fputs(")\n", f);
 	if (fmt & FMT_STATS)
 		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
@@ -165,7 +187,8 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 
 static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 {
-	char col[SERVICE_STRLEN], src[PREFIX4_STRLEN];
+	char col[SERVICE_STRLEN], src[PREFIX4_STRLEN], names[64];
+	uint32_t rest;
 
 	svc_column(&svc->key, col, sizeof(col));
 	if (fmt & FMT_STATS) {
@@ -174,13 +197,24 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 		return;
 	}
 	fprintf(f, "%s %s", col, svc->sched[0] ? svc->sched : "?");
+	/* ipvsadm: "sh (sh-fallback,sh-port)", then persistence. */
+	rest = svc->flags & ~format_sched_flags(svc->sched, svc->flags, names,
+						sizeof(names));
+	if (names[0])
+		fprintf(f, " (%s)", names);
 	if (svc->timeout)
 		fprintf(f, " persistent %u", svc->timeout);
+	if (rest & DSR_SERVICE_F_STATELESS)
+		fputs(" stateless", f);
+	rest &= ~DSR_SERVICE_F_STATELESS;
 	if (has_tun_src(svc))
 		fprintf(f, " tun-src %s", format_prefix4(svc->tun_src,
 			svc->tun_src_plen, src, sizeof(src)));
-	if (svc->flags)
-		fprintf(f, " flags 0x%x", svc->flags);
+	if (rest)
+		fprintf(f, " flags 0x%x", rest);
+	if (fmt & FMT_DIGEST)
+		fprintf(f, " table %u digest %016" PRIx64, svc->sched_table,
+			svc->digest);
 	fputc('\n', f);
 }
 
@@ -208,14 +242,22 @@ static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 
 static void rule_service(FILE *f, const struct svc *svc)
 {
-	char arg[SERVICE_STRLEN], src[PREFIX4_STRLEN];
+	char arg[SERVICE_STRLEN], src[PREFIX4_STRLEN], names[64];
 
 	fprintf(f, "-A %s", svc_arg(&svc->key, arg, sizeof(arg)));
 	if (svc->sched[0])
 		fprintf(f, " -s %s", svc->sched);
 	if (svc->timeout)
 		fprintf(f, " -p %u", svc->timeout);
+	/* ipvsadm writes -b after -p. */
+	format_sched_flags(svc->sched, svc->flags, names, sizeof(names));
+	if (names[0])
+		fprintf(f, " -b %s", names);
 	/* Only when set, so that plain rules stay ipvsadm's. */
+	if (svc->flags & DSR_SERVICE_F_STATELESS)
+		fputs(" --stateless", f);
+	if (save_sched_table(svc))
+		fprintf(f, " --sched-table %u", svc->sched_table);
 	if (has_tun_src(svc))
 		fprintf(f, " --tun-src %s", format_prefix4(svc->tun_src,
 			svc->tun_src_plen, src, sizeof(src)));
@@ -269,6 +311,24 @@ static void json_stats(FILE *f, const struct stats *st)
 		",\"bytes\":%" PRIu64 "}", st->conns, st->packets, st->bytes);
 }
 
+/* "flag_names": ipvsadm's -b names for sh and mh, then dsr's own. */
+static void json_flag_names(FILE *f, const struct svc *svc)
+{
+	char names[64], *p, *save;
+	bool first = true;
+
+	format_sched_flags(svc->sched, svc->flags, names, sizeof(names));
+	fputs("\"flag_names\":[", f);
+	for (p = strtok_r(names, ",", &save); p;
+	     p = strtok_r(NULL, ",", &save)) {
+		fprintf(f, "%s\"%s\"", first ? "" : ",", p);
+		first = false;
+	}
+	if (svc->flags & DSR_SERVICE_F_STATELESS)
+		fprintf(f, "%s\"stateless\"", first ? "" : ",");
+	fputs("],", f);
+}
+
 static void json_service(FILE *f, const struct svc *svc)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -285,8 +345,12 @@ static void json_service(FILE *f, const struct svc *svc)
 	}
 	fputs(",\"scheduler\":", f);
 	json_str(f, svc->sched);
-	fprintf(f, ",\"persistent\":%u,\"flags\":%u,\"tun_src\":\"%s\","
-		"\"tun_src_plen\":%u,", svc->timeout, svc->flags,
+	fprintf(f, ",\"persistent\":%u,\"flags\":%u,", svc->timeout,
+		svc->flags);
+	json_flag_names(f, svc);
+	fprintf(f, "\"sched_table\":%u,\"digest\":\"%016" PRIx64 "\","
+		"\"tun_src\":\"%s\",\"tun_src_plen\":%u,", svc->sched_table,
+		svc->digest,
 		inet_ntop(AF_INET, &svc->tun_src, a, sizeof(a)) ? a : "?",
 		svc->tun_src_plen);
 	json_stats(f, &svc->stats);
@@ -316,13 +380,23 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 {
 	size_t i, j;
 
+	const struct info *in = &l->info;
+
 	if (fmt & FMT_JSON) {
 		fputs("{\"version\":", f);
-		json_str(f, l->info.version);
+		json_str(f, in->version);
+		/* "flows" is the older name of "flow_count", kept. */
 		fprintf(f, ",\"flows\":%u,\"flow_max\":%u,\"icmp_forwarded\":%"
-			PRIu64 ",\"icmp_tun_pmtu\":%" PRIu64 ",\"services\":[",
-			l->info.flow_count, l->info.flow_max,
-			l->info.icmp_forwarded, l->info.icmp_tun_pmtu);
+			PRIu64 ",\"icmp_tun_pmtu\":%" PRIu64 ",\"flow_count\":%u,"
+			"\"flow_max_host\":%u,\"flow_inserts\":%" PRIu64
+			",\"flow_evictions\":%" PRIu64 ",\"flow_expiries\":%"
+			PRIu64 ",\"flow_untracked\":%" PRIu64
+			",\"flow_midstream\":%" PRIu64 ",\"services\":[",
+			in->flow_count, in->flow_max, in->icmp_forwarded,
+			in->icmp_tun_pmtu, in->flow_count, in->flow_max_host,
+			in->flow_inserts, in->flow_evictions,
+			in->flow_expiries, in->flow_untracked,
+			in->flow_midstream);
 	} else if (!(fmt & FMT_RULES)) {
 		text_title(f, l, fmt);
 	}
@@ -353,4 +427,119 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 
 	if (fmt & FMT_JSON)
 		fputs("]}\n", f);
+}
+
+/* -L --timeout: ipvsadm's line, then dsr's two other timeouts. */
+void print_timeouts(FILE *f, const struct info *info, unsigned int fmt)
+{
+	const uint32_t *t = info->timeout;
+	unsigned int i;
+
+	if (fmt & FMT_JSON) {
+		fputc('{', f);
+		for (i = 0; i < TMO_COUNT; i++)
+			fprintf(f, "%s\"%s\":%u", i ? "," : "", timeout_name(i),
+				t[i]);
+		fputs("}\n", f);
+		return;
+	}
+	fprintf(f, "Timeout (tcp tcpfin udp): %u %u %u\n", t[TMO_TCP],
+		t[TMO_TCPFIN], t[TMO_UDP]);
+	fprintf(f, "Timeout (syn rst): %u %u\n", t[TMO_SYN], t[TMO_RST]);
+}
+
+/* ipvsadm's connection states; UDP has none, and ipvsadm says "UDP". */
+static const char *flow_state_name(const struct flow *fl)
+{
+	switch (fl->state) {
+	case DSR_FLOW_NONE:
+		return fl->protocol == IPPROTO_UDP ? "UDP" : "NONE";
+	case DSR_FLOW_SYN:
+		return "SYN_RECV";
+	case DSR_FLOW_ESTABLISHED:
+		return "ESTABLISHED";
+	case DSR_FLOW_FIN:
+		return "FIN_WAIT";
+	case DSR_FLOW_CLOSE:
+		return "CLOSE";
+	}
+	return "UNKNOWN";
+}
+
+static int flow_qcmp(const void *pa, const void *pb)
+{
+	const struct flow *a = pa, *b = pb;
+	int c;
+
+	if (a->protocol != b->protocol)
+		return a->protocol < b->protocol ? -1 : 1;
+	c = addr_cmp(&a->vip, &b->vip);
+	if (c)
+		return c;
+	if (a->vip_port != b->vip_port)
+		return a->vip_port < b->vip_port ? -1 : 1;
+	c = addr_cmp(&a->client, &b->client);
+	if (c)
+		return c;
+	return a->client_port < b->client_port ? -1 :
+	       a->client_port > b->client_port;
+}
+
+/* The kernel dumps in hash order; list by protocol, VIP, client. */
+void flows_sort(struct flows *fl)
+{
+	if (fl->n)
+		qsort(fl->v, fl->n, sizeof(*fl->v), flow_qcmp);
+}
+
+static void json_flow(FILE *f, const struct flow *fl)
+{
+	char c[INET6_ADDRSTRLEN], v[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	fprintf(f, "{\"protocol\":\"%s\",\"client\":\"%s\",\"client_port\":%u,"
+		"\"vip\":\"%s\",\"vip_port\":%u,\"dest\":\"%s\","
+		"\"dest_port\":%u,\"state\":\"%s\",\"expires_ms\":%u,"
+		"\"packets\":%u}",
+		fl->protocol == IPPROTO_UDP ? "udp" :
+		fl->protocol == IPPROTO_TCP ? "tcp" : "?",
+		format_addr(&fl->client, c, sizeof(c)), fl->client_port,
+		format_addr(&fl->vip, v, sizeof(v)), fl->vip_port,
+		format_addr(&fl->dest, d, sizeof(d)), fl->dest_port,
+		flow_state_name(fl), fl->expires, fl->packets);
+}
+
+/* -L -c: the layout of ipvsadm -Lcn; -j: an array of objects. */
+void print_flows(FILE *f, const struct flows *fl, unsigned int fmt)
+{
+	char c[ENDPOINT_STRLEN], v[ENDPOINT_STRLEN], d[ENDPOINT_STRLEN];
+	char expire[16];
+	unsigned int sec;
+	size_t i;
+
+	if (fmt & FMT_JSON) {
+		fputc('[', f);
+		for (i = 0; i < fl->n; i++) {
+			if (i)
+				fputc(',', f);
+			json_flow(f, &fl->v[i]);
+		}
+		fputs("]\n", f);
+		return;
+	}
+	fputs("dsr flow entries\n", f);
+	fprintf(f, "pro expire %-11s %-18s %-18s %s\n", "state", "source",
+		"virtual", "destination");
+	for (i = 0; i < fl->n; i++) {
+		const struct flow *e = &fl->v[i];
+
+		sec = e->expires / 1000;
+		snprintf(expire, sizeof(expire), "%02u:%02u", sec / 60,
+			 sec % 60);
+		fprintf(f, "%-3s %-6s %-11s %-18s %-18s %s\n",
+			proto_name(e->protocol), expire, flow_state_name(e),
+			format_endpoint(&e->client, e->client_port, c,
+					sizeof(c)),
+			format_endpoint(&e->vip, e->vip_port, v, sizeof(v)),
+			format_endpoint(&e->dest, e->dest_port, d, sizeof(d)));
+	}
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* dsradm - listing output: ipvsadm's table, --stats, -S rules, -j JSON. */
+/*
+ * dsradm - listing output: ipvsadm's table, --stats, -S rules, -j JSON,
+ * the flow table (-c) and the timeouts (--timeout).
+ */
 #ifndef DSRADM_PRINT_H
 #define DSRADM_PRINT_H
 
@@ -11,5 +14,8 @@ int svc_key_cmp(const struct svc_key *a, const struct svc_key *b);
 void listing_sort(struct listing *l);
 void listing_free(struct listing *l);
 void print_listing(FILE *f, const struct listing *l, unsigned int fmt);
+void print_timeouts(FILE *f, const struct info *info, unsigned int fmt);
+void flows_sort(struct flows *fl);
+void print_flows(FILE *f, const struct flows *fl, unsigned int fmt);
 
 #endif /* DSRADM_PRINT_H */

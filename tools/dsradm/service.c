@@ -2,6 +2,7 @@
 /*
  * dsradm - service commands: -A, -E, -D, -C, -Z.
  */
+#include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
@@ -45,6 +46,17 @@ void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
 		if (cmd->sched[0])
 			mnl_attr_put_strz(nlh, DSR_A_SERVICE_SCHED_NAME,
 					  cmd->sched);
+		/*
+		 * -E with -b or --stateless states the flags in full, as
+		 * ipvsadm's -E does; -E with neither keeps them.
+		 */
+		if (cmd->flags || (cmd->op == OP_EDIT_SERVICE &&
+				   (cmd->opts & (OPT_SCHED_FLAGS |
+						 OPT_STATELESS))))
+			mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, cmd->flags);
+		if (cmd->opts & OPT_SCHED_TABLE)
+			mnl_attr_put_u32(nlh, DSR_A_SERVICE_SCHED_TABLE,
+					 cmd->sched_table);
 		if (cmd->timeout)
 			mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT,
 					 cmd->timeout);
@@ -59,13 +71,62 @@ void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/*
+ * -b against the scheduler @sched, as ipvsadm checks it: sh-* only with
+ * sh, mh-* only with mh. Sets the flags in @cmd; EXIT_USAGE on a mismatch.
+ */
+int check_sched_flags(struct cmd *cmd, const char *sched)
+{
+	uint32_t flags;
+	char bad[32];
+
+	if (!(cmd->opts & OPT_SCHED_FLAGS))
+		return 0;
+	if (parse_sched_flags(cmd->sched_flags, sched, &flags, bad,
+			      sizeof(bad))) {
+		errorf("incompatible scheduler flag '%s': it needs -s %s, the scheduler is %s",
+		       bad, sched_flag_sched(bad) ? sched_flag_sched(bad) : "?",
+		       sched);
+		return EXIT_USAGE;
+	}
+	cmd->flags &= ~(DSR_SERVICE_F_HASH_FALLBACK | DSR_SERVICE_F_HASH_PORT);
+	cmd->flags |= flags;
+	return 0;
+}
+
+/* -E -b without -s: the flags must suit the service's current scheduler. */
+static int check_edit_flags(struct nl *nl, struct cmd *cmd)
+{
+	char name[SERVICE_STRLEN];
+	struct svc svc;
+	int ret;
+
+	ret = fetch_service(nl, &cmd->svc, &svc);
+	if (ret)
+		return kernel_error(nl, ret, "editing service %s",
+				    format_service(&cmd->svc, name,
+						   sizeof(name)));
+	return check_sched_flags(cmd, svc.sched[0] ? svc.sched :
+				 DSRADM_DEFAULT_SCHED);
+}
+
 int do_service(struct nl *nl, const struct cmd *cmd)
 {
 	char name[SERVICE_STRLEN];
 	struct nlmsghdr *nlh;
+	struct cmd edit;
 	const char *what;
 	uint8_t c;
 	int ret;
+
+	if (cmd->op == OP_EDIT_SERVICE && (cmd->opts & OPT_SCHED_FLAGS) &&
+	    !(cmd->opts & OPT_SCHED)) {
+		edit = *cmd;
+		ret = check_edit_flags(nl, &edit);
+		if (ret)
+			return ret;
+		cmd = &edit;
+	}
 
 	switch (cmd->op) {
 	case OP_ADD_SERVICE:

@@ -10,6 +10,7 @@
 
 #include "fake_kernel.h"
 #include "nl.h"
+#include "parse.h"
 #include "print.h"
 
 #define FAKE_FAMILY_ID	0x1d
@@ -33,6 +34,11 @@ void fake_reset(void)
 {
 	memset(&fake, 0, sizeof(fake));
 	fake.flow_max = 1048576;
+	fake.timeout[TMO_TCP] = 900;
+	fake.timeout[TMO_TCPFIN] = 120;
+	fake.timeout[TMO_UDP] = 300;
+	fake.timeout[TMO_SYN] = 60;
+	fake.timeout[TMO_RST] = 10;
 	q_head = q_tail = 0;
 }
 
@@ -130,6 +136,17 @@ struct pol {
 static const struct pol top_pol[DSR_A_MAX + 1] = {
 	[DSR_A_SERVICE] = { 0, 0xffff },
 	[DSR_A_DEST] = { 0, 0xffff },
+	[DSR_A_INFO] = { 0, 0xffff },
+};
+
+/* CONFIG_SET: the writable attributes only. */
+static const struct pol info_pol[DSR_A_INFO_MAX + 1] = {
+	[DSR_A_INFO_FLOW_MAX] = { 4, 4 },
+	[DSR_A_INFO_TIMEOUT_TCP] = { 4, 4 },
+	[DSR_A_INFO_TIMEOUT_TCP_FIN] = { 4, 4 },
+	[DSR_A_INFO_TIMEOUT_UDP] = { 4, 4 },
+	[DSR_A_INFO_TIMEOUT_TCP_SYN] = { 4, 4 },
+	[DSR_A_INFO_TIMEOUT_TCP_CLOSE] = { 4, 4 },
 };
 
 static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
@@ -143,6 +160,7 @@ static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_TIMEOUT] = { 4, 4 },
 	[DSR_A_SERVICE_TUN_SRC4] = { 4, 4 },
 	[DSR_A_SERVICE_TUN_SRC_PLEN] = { 1, 1 },
+	[DSR_A_SERVICE_SCHED_TABLE] = { 4, 4 },
 };
 
 static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
@@ -259,7 +277,7 @@ static int key_only(const struct nlattr **tb)
 {
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
 	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
-	    tb[DSR_A_SERVICE_TUN_SRC_PLEN])
+	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE])
 		return reject(-EINVAL, "only the service key is expected");
 	return 0;
 }
@@ -290,9 +308,37 @@ static int set_tun_src(const struct nlattr **tb, struct svc *svc)
 	return 0;
 }
 
-static int set_service_attrs(const struct nlattr **tb, struct svc *svc)
+static bool is_prime(uint32_t n)
 {
+	uint32_t d;
+
+	if (n < 2)
+		return false;
+	for (d = 2; d * d <= n; d++)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+static const char *const known_scheds[] = {
+	"mh", "rr", "wrr", "sh", "lc", "wlc",
+};
+
+static bool known_sched(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(known_scheds); i++)
+		if (!strcmp(s, known_scheds[i]))
+			return true;
+	return false;
+}
+
+static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
+{
+	struct svc *svc = &fs->svc;
 	const char *s;
+	uint32_t v;
 	int ret;
 
 	if (tb[DSR_A_SERVICE_TIMEOUT])
@@ -303,12 +349,21 @@ static int set_service_attrs(const struct nlattr **tb, struct svc *svc)
 	if (tb[DSR_A_SERVICE_FLAGS] &&
 	    mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]) & ~DSR_SERVICE_F_ALL)
 		return reject(-EINVAL, "unknown service flags");
+	if (tb[DSR_A_SERVICE_SCHED_TABLE]) {
+		v = mnl_attr_get_u32(tb[DSR_A_SERVICE_SCHED_TABLE]);
+		if (v && (v < DSR_SCHED_TABLE_MIN || v > DSR_SCHED_TABLE_MAX ||
+			  !is_prime(v)))
+			return reject(-EINVAL, "lookup table size must be a prime in 7..1048573");
+		fs->table_req = v;
+	}
+	if (tb[DSR_A_SERVICE_FLAGS])
+		svc->flags = mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]);
 	if (tb[DSR_A_SERVICE_SCHED_NAME]) {
 		if (mnl_attr_validate(tb[DSR_A_SERVICE_SCHED_NAME],
 				      MNL_TYPE_NUL_STRING))
 			return reject(-EINVAL, "scheduler name not terminated");
 		s = mnl_attr_get_str(tb[DSR_A_SERVICE_SCHED_NAME]);
-		if (strcmp(s, "rr") && strcmp(s, "wrr") && strcmp(s, "mh"))
+		if (!known_sched(s))
 			return reject(-ENOENT, "unknown scheduler");
 		strcpy(svc->sched, s);
 	}
@@ -337,6 +392,20 @@ static void put_stats(struct nlmsghdr *nlh, uint16_t type,
 	mnl_attr_nest_end(nlh, n);
 }
 
+/* The size in use: 0 without real servers, 65537 for mh, sh, wrr. */
+static uint32_t sched_table(const struct fake_svc *fs)
+{
+	const char *s = fs->svc.sched;
+
+	if (!fs->ndests)
+		return 0;
+	if (fs->table_req)
+		return fs->table_req;
+	if (!strcmp(s, "mh") || !strcmp(s, "sh") || !strcmp(s, "wrr"))
+		return DSR_SCHED_TABLE_DEFAULT;
+	return 7;
+}
+
 static void put_service(bool new_dgram, uint16_t flags,
 			const struct fake_svc *fs, bool intr)
 {
@@ -349,8 +418,10 @@ static void put_service(bool new_dgram, uint16_t flags,
 	n = mnl_attr_nest_start(nlh, DSR_A_SERVICE);
 	put_key(nlh, &fs->svc.key);
 	mnl_attr_put_strz(nlh, DSR_A_SERVICE_SCHED_NAME, fs->svc.sched);
-	mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, 0);
+	mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, fs->svc.flags);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_DEST_COUNT, (uint32_t)fs->ndests);
+	mnl_attr_put_u32(nlh, DSR_A_SERVICE_SCHED_TABLE, sched_table(fs));
+	mnl_attr_put_u64(nlh, DSR_A_SERVICE_SCHED_DIGEST, fs->svc.digest);
 	/* Something a newer kernel might send: must be skipped. */
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_MAX + 5, 0xdeadbeef);
 	put_stats(nlh, DSR_A_SERVICE_STATS, &fs->svc.stats);
@@ -432,9 +503,9 @@ static int cmd_service(uint8_t cmd, const struct nlattr **top)
 		if (fake.nsvcs == FAKE_MAX_SVCS)
 			return reject(-ENOSPC, "too many services");
 		n.svc.key = k;
-		strcpy(n.svc.sched, "rr");
+		strcpy(n.svc.sched, "mh");
 		n.svc.tun_src_plen = 32;
-		ret = set_service_attrs(tb, &n.svc);
+		ret = set_service_attrs(tb, &n);
 		if (ret)
 			return ret;
 		fake.svcs[fake.nsvcs++] = n;
@@ -442,7 +513,7 @@ static int cmd_service(uint8_t cmd, const struct nlattr **top)
 	case DSR_CMD_SERVICE_SET:
 		if (!fs)
 			return reject(-ESRCH, "service not found");
-		return set_service_attrs(tb, &fs->svc);
+		return set_service_attrs(tb, fs);
 	case DSR_CMD_SERVICE_DEL:
 		if (!fs)
 			return reject(-ESRCH, "service not found");
@@ -665,6 +736,7 @@ static int cmd_info(void)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *n;
+	unsigned int i;
 
 	if (fake.no_info)
 		return -EOPNOTSUPP;
@@ -678,9 +750,87 @@ static int cmd_info(void)
 	/* No PAD before the u64s, as for the counters. */
 	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_FORWARDED, fake.icmp_forwarded);
 	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_TUN_PMTU, fake.icmp_tun_pmtu);
+	for (i = 0; i < TMO_COUNT; i++)
+		mnl_attr_put_u32(nlh, timeout_attr(i), fake.timeout[i]);
+	mnl_attr_put_u32(nlh, DSR_A_INFO_FLOW_MAX_HOST, fake.info.flow_max_host);
+	mnl_attr_put_u64(nlh, DSR_A_INFO_FLOW_INSERTS, fake.info.flow_inserts);
+	mnl_attr_put_u64(nlh, DSR_A_INFO_FLOW_EVICTIONS,
+			 fake.info.flow_evictions);
+	mnl_attr_put_u64(nlh, DSR_A_INFO_FLOW_EXPIRIES,
+			 fake.info.flow_expiries);
+	mnl_attr_put_u64(nlh, DSR_A_INFO_FLOW_UNTRACKED,
+			 fake.info.flow_untracked);
+	mnl_attr_put_u64(nlh, DSR_A_INFO_FLOW_MIDSTREAM,
+			 fake.info.flow_midstream);
 	mnl_attr_nest_end(nlh, n);
 	end_msg(nlh);
 	return 0;
+}
+
+static int cmd_config(const struct nlattr **top)
+{
+	const struct nlattr *it[DSR_A_INFO_MAX + 1];
+	uint32_t v[TMO_COUNT];
+	unsigned int i;
+	int ret;
+
+	if (!top[DSR_A_INFO] || top[DSR_A_SERVICE] || top[DSR_A_DEST])
+		return reject(-EINVAL, "CONFIG_SET takes the info nest only");
+	ret = parse_nest(top[DSR_A_INFO], info_pol, DSR_A_INFO_MAX, it);
+	if (ret)
+		return ret;
+	fake.last_info_attrs = present(it, DSR_A_INFO_MAX);
+	for (i = 0; i < TMO_COUNT; i++) {
+		v[i] = fake.timeout[i];
+		if (it[timeout_attr(i)])
+			v[i] = mnl_attr_get_u32(it[timeout_attr(i)]);
+		if (!v[i] || v[i] > 86400 * 31)
+			return reject(-ERANGE, "timeout out of range");
+	}
+	memcpy(fake.timeout, v, sizeof(v));
+	return 0;
+}
+
+static void put_addr(struct nlmsghdr *nlh, uint16_t a4,
+		     const struct ipaddr *a)
+{
+	if (a->family == AF_INET6)
+		mnl_attr_put(nlh, a4 + 1, 16, &a->v6);
+	else
+		mnl_attr_put(nlh, a4, 4, &a->v4);
+}
+
+/* FLOW_GET dump: in reverse, dsradm sorts. */
+static void dump_flows(void)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+	size_t k;
+
+	for (k = 0; k < fake.nflows; k++) {
+		const struct flow *f = &fake.flows[fake.nflows - 1 - k];
+
+		nlh = new_genl(k % PER_DGRAM == 0, FAKE_FAMILY_ID,
+			       DSR_CMD_FLOW_GET, NLM_F_MULTI);
+		n = mnl_attr_nest_start(nlh, DSR_A_FLOW);
+		mnl_attr_put_u8(nlh, DSR_A_FLOW_PROTOCOL, f->protocol);
+		put_addr(nlh, DSR_A_FLOW_CLIENT_ADDR4, &f->client);
+		mnl_attr_put_u16(nlh, DSR_A_FLOW_CLIENT_PORT,
+				 htons(f->client_port));
+		put_addr(nlh, DSR_A_FLOW_VIP_ADDR4, &f->vip);
+		mnl_attr_put_u16(nlh, DSR_A_FLOW_VIP_PORT, htons(f->vip_port));
+		put_addr(nlh, DSR_A_FLOW_DEST_ADDR4, &f->dest);
+		mnl_attr_put_u16(nlh, DSR_A_FLOW_DEST_PORT,
+				 htons(f->dest_port));
+		mnl_attr_put_u8(nlh, DSR_A_FLOW_STATE, f->state);
+		mnl_attr_put_u32(nlh, DSR_A_FLOW_EXPIRES, f->expires);
+		mnl_attr_put_u8(nlh, DSR_A_FLOW_PACKETS, f->packets);
+		/* Something a newer kernel might send: must be skipped. */
+		mnl_attr_put_u32(nlh, DSR_A_FLOW_MAX + 3, 0xdeadbeef);
+		mnl_attr_nest_end(nlh, n);
+		end_msg(nlh);
+	}
+	done(0, false);
 }
 
 static int cmd_zero(const struct nlattr **top)
@@ -749,6 +899,13 @@ static void handle_dsr(const struct nlmsghdr *nlh)
 		dump_dests(top);
 		return;
 	}
+	if (dump && g->cmd == DSR_CMD_FLOW_GET) {
+		if (top[DSR_A_SERVICE] || top[DSR_A_DEST] || top[DSR_A_INFO])
+			ack(reject(-EINVAL, "the flow dump takes no attributes"));
+		else
+			dump_flows();
+		return;
+	}
 	if (dump) {
 		ack(reject(-EOPNOTSUPP, "no dump for this command"));
 		return;
@@ -779,6 +936,9 @@ static void handle_dsr(const struct nlmsghdr *nlh)
 		break;
 	case DSR_CMD_INFO_GET:
 		ret = cmd_info();
+		break;
+	case DSR_CMD_CONFIG_SET:
+		ret = cmd_config(top);
 		break;
 	default:
 		ret = reject(-EOPNOTSUPP, "unknown command");

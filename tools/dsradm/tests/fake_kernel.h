@@ -16,8 +16,11 @@
 #define FAKE_MAX_SVCS	16
 #define FAKE_MAX_DESTS	8
 
+#define FAKE_MAX_FLOWS	8
+
 struct fake_svc {
 	struct svc svc;			/* .dests unused */
+	uint32_t table_req;		/* SCHED_TABLE asked for; 0 = default */
 	struct dest dests[FAKE_MAX_DESTS];
 	size_t ndests;
 };
@@ -40,12 +43,17 @@ struct fake_kernel {
 	uint32_t flow_max;
 	uint64_t icmp_forwarded;
 	uint64_t icmp_tun_pmtu;
+	struct info info;		/* flow_max_host, flow_* counters */
+	uint32_t timeout[TMO_COUNT];
+	struct flow flows[FAKE_MAX_FLOWS];
+	size_t nflows;
 	/* what dsradm sent */
 	unsigned int requests;
 	uint8_t last_cmd;
 	uint16_t last_flags;
 	uint32_t last_svc_attrs;	/* bit n: DSR_A_SERVICE_* n was sent */
 	uint32_t last_dest_attrs;	/* bit n: DSR_A_DEST_* n was sent */
+	uint32_t last_info_attrs;	/* bit n: DSR_A_INFO_* n was sent */
 };
 
 extern struct fake_kernel fake;

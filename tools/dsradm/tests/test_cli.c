@@ -165,6 +165,10 @@ static void build_example(void)
 	expect_ok("-a -t 10.0.0.100:80 -r 10.0.1.3");
 	expect_ok("--add-server --tcp-service 10.0.0.100:80 --real-server 10.0.1.2:80 --gatewaying --weight 1");
 	expect_ok("-A -u [2001:db8::1]:53");
+	ok(!(fake.last_svc_attrs & (1U << DSR_A_SERVICE_SCHED_NAME)) &&
+	   !(fake.last_svc_attrs & (1U << DSR_A_SERVICE_FLAGS)) &&
+	   !(fake.last_svc_attrs & (1U << DSR_A_SERVICE_SCHED_TABLE)),
+	   "  ... -A without -s, -b, --stateless, --sched-table sends none of them");
 
 	fake.flow_count = 12;
 	fs = svc("tcp", "10.0.0.100:80");
@@ -197,8 +201,8 @@ static void test_add_and_list(void)
 	ok(d && d->port == 80 && d->weight == 1 && d->fwd == DSR_FWD_DR,
 	   "-r without port: DEST_PORT = service port, weight 1, DR");
 	fs = svc("udp", "[2001:db8::1]:53");
-	ok(fs && !strcmp(fs->svc.sched, "rr"),
-	   "-A without -s: the kernel's default scheduler");
+	ok(fs && !strcmp(fs->svc.sched, "mh"),
+	   "-A without -s: the kernel's default scheduler, mh");
 
 	expect_golden("-Ln", "list.txt");
 	expect_golden("-L", "list.txt");
@@ -409,6 +413,49 @@ static void test_usage(void)
 		{ "-L foo", "unexpected argument 'foo'" },
 		{ "-A -t", "option '-t' requires an argument" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --weight", "option '--weight' requires an argument" },
+		/* -b, --stateless, --sched-table, --digest */
+		{ "-A -t 10.0.0.1:80 -s rr -b sh-port", "incompatible scheduler flag 'sh-port': it needs -s sh, the scheduler is rr" },
+		{ "-A -t 10.0.0.1:80 -b sh-fallback", "incompatible scheduler flag 'sh-fallback': it needs -s sh, the scheduler is mh" },
+		{ "-A -t 10.0.0.1:80 -b mh-port -s sh", "incompatible scheduler flag 'mh-port': it needs -s mh, the scheduler is sh" },
+		{ "-A -t 10.0.0.1:80 -s sh -b sh-port,mh-port", "incompatible scheduler flag 'mh-port': it needs -s mh, the scheduler is sh" },
+		{ "-E -t 10.0.0.1:80 -s wrr --sched-flags mh-fallback", "incompatible scheduler flag 'mh-fallback': it needs -s mh, the scheduler is wrr" },
+		{ "-A -t 10.0.0.1:80 -s sh -b sh-port,foo", "invalid scheduler flag 'foo': sh-fallback, sh-port, mh-fallback or mh-port" },
+		{ "-A -t 10.0.0.1:80 -s mh -b flag-1", "invalid scheduler flag 'flag-1': sh-fallback, sh-port, mh-fallback or mh-port" },
+		{ "-A -t 10.0.0.1:80 -s sh -b sh-port -b sh-fallback", "option -b (--sched-flags) given more than once" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -b sh-port", "option -b (--sched-flags) is not valid with --add-server" },
+		{ "-D -t 10.0.0.1:80 --stateless", "option --stateless is not valid with --delete-service" },
+		{ "-L --stateless", "option --stateless is not valid with --list" },
+		{ "-A -t 10.0.0.1:80 --sched-table x", "invalid lookup table size 'x': a prime, 7..1048573, or 0 for the default" },
+		{ "-A -t 10.0.0.1:80 --sched-table 7 --sched-table 11", "option --sched-table given more than once" },
+		{ "-A -t 10.0.0.1:80 --digest", "option --digest is not valid with --add-service" },
+		{ "-S --digest", "option --digest is not valid with --save" },
+		/* -c, --timeout */
+		{ "-Lc --stats", "option --stats is not valid with -c (--connection)" },
+		{ "-L -c -t 10.0.0.1:80", "option -t/-u/-f (service) is not valid with -c (--connection)" },
+		{ "-L --timeout -c", "option --timeout is not valid with -c (--connection)" },
+		{ "-L --timeout --digest", "option --digest is not valid with --timeout" },
+		{ "-L --timeout --tun-info", "option --tun-info is not valid with --timeout" },
+		{ "-L --timeout -u 10.0.0.1:53", "option -t/-u/-f (service) is not valid with --timeout" },
+		{ "-A -t 10.0.0.1:80 -c", "option -c (--connection) is not valid with --add-service" },
+		{ "-S --timeout", "option --timeout is not valid with --save" },
+		/* --set, --set-timeouts */
+		{ "--set 1 2", "--set needs 3 timeout values: tcp tcpfin udp" },
+		{ "--set", "--set needs 3 timeout values: tcp tcpfin udp" },
+		{ "--set 1 2 3 4", "--set needs 3 timeout values: tcp tcpfin udp" },
+		{ "--set 900 x 300", "invalid timeout 'x': 0..2678400 seconds" },
+		{ "--set 900 120 2678401", "invalid timeout '2678401': 0..2678400 seconds" },
+		{ "--set 900 120 1x", "invalid timeout '1x': 0..2678400 seconds" },
+		{ "--set 1 2 3 -t 10.0.0.1:80", "option -t/-u/-f (service) is not valid with --set" },
+		{ "--set-timeouts syn=0", "invalid timeout 'syn=0': 1..2678400 seconds" },
+		{ "--set-timeouts tcp=1,rst=2678401", "invalid timeout 'rst=2678401': 1..2678400 seconds" },
+		{ "--set-timeouts fin=1", "invalid timeout name 'fin': tcp, tcpfin, udp, syn or rst" },
+		{ "--set-timeouts tcp=1,tcp=2", "timeout 'tcp' given more than once" },
+		{ "--set-timeouts tcp", "invalid timeout 'tcp': NAME=SECONDS[,NAME=SECONDS...]" },
+		{ "--set-timeouts tcp=1,", "invalid timeout '': NAME=SECONDS[,NAME=SECONDS...]" },
+		{ "--set-timeouts tcp=1 extra", "unexpected argument 'extra'" },
+		{ "--set-timeouts", "option '--set-timeouts' requires an argument" },
+		{ "--set 1 2 3 --set-timeouts tcp=1", "only one command may be given (--set and --set-timeouts)" },
+		{ "--set-timeouts syn=1 -L", "only one command may be given (--set-timeouts and --list)" },
 	};
 	size_t i;
 
@@ -427,6 +474,204 @@ static void test_usage(void)
 	run("-v");
 	ok(res.rc == 0 && !strncmp(res.out, "dsradm 0.1.0", 12), "-v");
 	ok(fake.requests == 0, "help and version do not talk to the kernel");
+}
+
+#define SVC_ATTR(n)	(1U << (n))
+
+/* -b, --stateless, --sched-table: what reaches the kernel, -S, -L, -R. */
+static void test_sched_flags(void)
+{
+	char *ipvs = slurp("ipvsadm-flags.txt");
+	char *save = slurp("save-flags.txt");
+	struct fake_svc *fs;
+	char *first;
+
+	fake_reset();
+	expect_ok("-A -t 10.0.0.1:80 -s sh -b sh-fallback,sh-port");
+	fs = svc("tcp", "10.0.0.1:80");
+	ok(fs && !strcmp(fs->svc.sched, "sh") &&
+	   fs->svc.flags == (DSR_SERVICE_F_HASH_FALLBACK |
+			     DSR_SERVICE_F_HASH_PORT) &&
+	   !(fake.last_svc_attrs & SVC_ATTR(DSR_A_SERVICE_SCHED_TABLE)),
+	   "-s sh -b sh-fallback,sh-port: FLAGS 3, no SCHED_TABLE");
+	expect_ok("-a -t 10.0.0.1:80 -r 10.0.1.1");
+	expect_ok("-A -t 10.0.0.2:80 -b mh-port --stateless --sched-table 7");
+	fs = svc("tcp", "10.0.0.2:80");
+	ok(fs && !strcmp(fs->svc.sched, "mh") &&
+	   fs->svc.flags == (DSR_SERVICE_F_HASH_PORT |
+			     DSR_SERVICE_F_STATELESS) && fs->table_req == 7 &&
+	   !(fake.last_svc_attrs & SVC_ATTR(DSR_A_SERVICE_SCHED_NAME)),
+	   "-b mh-port without -s: the default mh; --stateless, --sched-table 7");
+	if (fs)
+		fs->svc.digest = 0xfedcba9876543210ULL;
+	expect_ok("-a -t 10.0.0.2:80 -r 10.0.1.2 -w 2");
+	expect_ok("-A -u 10.0.0.3:53 -s rr --stateless");
+	fs = svc("udp", "10.0.0.3:53");
+	ok(fs && fs->svc.flags == DSR_SERVICE_F_STATELESS,
+	   "-s rr --stateless: FLAGS stateless");
+	expect_ok("-a -u 10.0.0.3:53 -r 10.0.1.3");
+	fs = svc("tcp", "10.0.0.1:80");
+	if (fs)
+		fs->svc.digest = 0x0123456789abcdefULL;
+
+	expect_golden("-Sn", "save-flags.txt");
+	expect_golden("-Ln", "list-flags.txt");
+	expect_golden("-Ln --digest", "list-flags-digest.txt");
+	expect_golden("-L -j", "list-flags.json");
+	expect_golden("-L -j --digest", "list-flags.json");
+
+	/* -E -b without -s: checked against the service's scheduler. */
+	expect_ok("-E -t 10.0.0.1:80 -b sh-port");
+	ok(fs && fs->svc.flags == DSR_SERVICE_F_HASH_PORT &&
+	   !strcmp(fs->svc.sched, "sh") &&
+	   fake.last_cmd == DSR_CMD_SERVICE_SET &&
+	   (fake.last_svc_attrs & SVC_ATTR(DSR_A_SERVICE_FLAGS)) &&
+	   !(fake.last_svc_attrs & SVC_ATTR(DSR_A_SERVICE_SCHED_NAME)),
+	   "-E -b sh-port on an sh service: FLAGS in full, scheduler kept");
+	expect_fail("-E -t 10.0.0.1:80 -b mh-port", 2,
+		    "incompatible scheduler flag 'mh-port': it needs -s mh, the scheduler is sh");
+	ok(fake.last_cmd == DSR_CMD_SERVICE_GET && fs &&
+	   fs->svc.flags == DSR_SERVICE_F_HASH_PORT,
+	   "  ... found by SERVICE_GET, nothing changed");
+	expect_fail("-E -t 10.9.9.9:80 -b mh-port", 255, "service not found");
+	expect_ok("-E -t 10.0.0.1:80 -s mh -b mh-fallback");
+	ok(fs && fs->svc.flags == DSR_SERVICE_F_HASH_FALLBACK &&
+	   !strcmp(fs->svc.sched, "mh"), "-E -s mh -b mh-fallback");
+	fs = svc("tcp", "10.0.0.2:80");
+	expect_ok("-E -t 10.0.0.2:80 --sched-table 0");
+	ok(fs && fs->table_req == 0 &&
+	   fs->svc.flags == (DSR_SERVICE_F_HASH_PORT |
+			     DSR_SERVICE_F_STATELESS) &&
+	   !(fake.last_svc_attrs & SVC_ATTR(DSR_A_SERVICE_FLAGS)),
+	   "-E without -b or --stateless keeps the flags");
+	expect_ok("-E -t 10.0.0.2:80 --stateless");
+	ok(fs && fs->svc.flags == DSR_SERVICE_F_STATELESS,
+	   "-E --stateless alone: the flags in full, mh-port cleared");
+	expect_fail("-E -t 10.0.0.2:80 --sched-table 8", 255,
+		    "lookup table size must be a prime in 7..1048573");
+
+	/* ipvsadm -Sn with -b restores, and saves back the same. */
+	expect_ok("-C");
+	run_in("-R", ipvs);
+	ok(res.rc == 0 && !*res.err, "-R reads ipvsadm -Sn rules with -b");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, ipvs, "ipvsadm-flags.txt"),
+	   "... and -S writes them as ipvsadm did");
+	first = strdup(res.out);
+	expect_ok("-C");
+	run_in("-R", first);
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, first, "second round"),
+	   "-S | -R | -S is stable");
+	free(first);
+
+	/* dsr's own: --stateless and --sched-table come back too. */
+	expect_ok("-C");
+	run_in("-R", save);
+	ok(res.rc == 0 && !*res.err, "-R reads --stateless, --sched-table");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, save, "save-flags.txt"),
+	   "-S after -R: the same rules");
+	run_in("-R", "-A -t 10.0.0.9:80 -s rr -b sh-port\n");
+	ok(res.rc == 2 &&
+	   eq(res.err, "dsradm: line 1: incompatible scheduler flag 'sh-port': it needs -s sh, the scheduler is rr\n", "stderr"),
+	   "-R: a -b for another scheduler stops the restore");
+	free(ipvs);
+	free(save);
+}
+
+static void add_flow(uint8_t proto, const char *client, const char *vip,
+		     const char *dst, uint8_t state, uint32_t ms,
+		     uint8_t packets)
+{
+	struct flow *f = &fake.flows[fake.nflows++];
+
+	memset(f, 0, sizeof(*f));
+	f->protocol = proto;
+	f->state = state;
+	f->expires = ms;
+	f->packets = packets;
+	parse_endpoint(client, &f->client, &f->client_port, true);
+	parse_endpoint(vip, &f->vip, &f->vip_port, true);
+	parse_endpoint(dst, &f->dest, &f->dest_port, true);
+}
+
+#define INFO_ATTR(n)	(1U << (n))
+
+/* --set, --set-timeouts, -L --timeout, -L -c, the flow counters. */
+static void test_flows_timeouts(void)
+{
+	fake_reset();
+	expect_golden("-L --timeout", "timeouts.txt");
+	expect_golden("-L --timeout -j", "timeouts.json");
+	ok(fake.last_cmd == DSR_CMD_INFO_GET, "--timeout: INFO_GET");
+
+	expect_ok("--set 1000 0 200");
+	ok(fake.last_cmd == DSR_CMD_CONFIG_SET &&
+	   fake.last_info_attrs == (INFO_ATTR(DSR_A_INFO_TIMEOUT_TCP) |
+				    INFO_ATTR(DSR_A_INFO_TIMEOUT_UDP)) &&
+	   fake.timeout[TMO_TCP] == 1000 && fake.timeout[TMO_TCPFIN] == 120 &&
+	   fake.timeout[TMO_UDP] == 200,
+	   "--set 1000 0 200: CONFIG_SET with TCP and UDP, 0 left unchanged");
+	expect_ok("--set 0 0 0");
+	ok(fake.last_cmd == DSR_CMD_CONFIG_SET && fake.last_info_attrs == 0,
+	   "--set 0 0 0: nothing to change");
+	expect_ok("--set-timeouts syn=30,rst=5,tcpfin=60");
+	ok(fake.last_info_attrs == (INFO_ATTR(DSR_A_INFO_TIMEOUT_TCP_SYN) |
+				    INFO_ATTR(DSR_A_INFO_TIMEOUT_TCP_CLOSE) |
+				    INFO_ATTR(DSR_A_INFO_TIMEOUT_TCP_FIN)) &&
+	   fake.timeout[TMO_SYN] == 30 && fake.timeout[TMO_RST] == 5 &&
+	   fake.timeout[TMO_TCPFIN] == 60 && fake.timeout[TMO_TCP] == 1000,
+	   "--set-timeouts: syn is TCP_SYN, rst is TCP_CLOSE");
+	run("-L --timeout");
+	ok(res.rc == 0 && eq(res.out, "Timeout (tcp tcpfin udp): 1000 60 200\n"
+			     "Timeout (syn rst): 30 5\n", "--timeout"),
+	   "-L --timeout reads them back");
+	fake.eperm = true;
+	expect_fail("--set 1 2 3", 255,
+		    "permission denied: CAP_NET_ADMIN is required");
+	fake.eperm = false;
+
+	/* The same flows as test_print's, dumped in reverse. */
+	add_flow(IPPROTO_UDP, "[2001:db8::7]:5353", "[2001:db8::1]:53",
+		 "[2001:db8:1::2]:53", DSR_FLOW_NONE, 299999, 2);
+	add_flow(IPPROTO_TCP, "10.0.0.2:40001", "10.0.0.100:80",
+		 "10.0.1.2:80", DSR_FLOW_SYN, 59000, 1);
+	add_flow(IPPROTO_TCP, "10.0.0.2:40000", "10.0.0.100:80",
+		 "10.0.1.1:80", DSR_FLOW_ESTABLISHED, 898500, 2);
+	add_flow(IPPROTO_TCP, "10.0.0.3:1024", "10.0.0.100:80",
+		 "10.0.1.1:80", DSR_FLOW_FIN, 119999, 2);
+	add_flow(IPPROTO_TCP, "10.0.0.3:1025", "10.0.0.100:80",
+		 "10.0.1.2:80", DSR_FLOW_CLOSE, 0, 2);
+	add_flow(IPPROTO_TCP, "10.0.0.4:1", "10.0.0.100:80",
+		 "10.0.1.2:80", 9, 6000000, 2);
+	add_flow(IPPROTO_UDP, "10.0.0.9:53000", "10.0.0.53:53",
+		 "10.0.1.3:53", DSR_FLOW_NONE, 1000, 1);
+	expect_golden("-Lc", "flows.txt");
+	ok(fake.last_cmd == DSR_CMD_FLOW_GET && (fake.last_flags & NLM_F_DUMP),
+	   "-Lc: a FLOW_GET dump");
+	expect_golden("-L -c -n", "flows.txt");
+	expect_golden("--list --connection", "flows.txt");
+	expect_golden("-Lc -j", "flows.json");
+	fake.nflows = 0;
+	expect_golden("-Lnc", "flows-empty.txt");
+	expect_golden("-Lc --json", "flows-empty.json");
+	fake.eperm = true;
+	expect_fail("-Lc", 255, "permission denied: CAP_NET_ADMIN is required");
+	fake.eperm = false;
+
+	fake.info.flow_max_host = 4194304;
+	fake.info.flow_inserts = 1000;
+	fake.info.flow_evictions = 7;
+	fake.info.flow_expiries = 990;
+	fake.info.flow_untracked = 2;
+	fake.info.flow_midstream = 12345678901ULL;
+	run("-Ln --stats");
+	ok(res.rc == 0 && strstr(res.out, "(flows=0/1048576, icmp_forwarded=0, icmp_tun_pmtu=0, flow_max_host=4194304, flow_inserts=1000, flow_evictions=7, flow_expiries=990, flow_untracked=2, flow_midstream=12345678901)\n"),
+	   "--stats: the flow-table counters on the title line");
+	run("-L -j");
+	ok(res.rc == 0 && strstr(res.out, "\"flow_count\":0,\"flow_max_host\":4194304,\"flow_inserts\":1000,\"flow_evictions\":7,\"flow_expiries\":990,\"flow_untracked\":2,\"flow_midstream\":12345678901,"),
+	   "-j: the flow-table counters");
 }
 
 static void test_persist_parse(void)
@@ -609,7 +854,7 @@ static void test_restore(void)
 	       "-A -t 10.0.0.100:80 -s rr\n"
 	       "  -a -t 10.0.0.100:80 -r 10.0.1.2:80 -g -w 1\t\n"
 	       "-a -t 10.0.0.100:80 -r 10.0.1.3:80 -g -w 1\r\n"
-	       "-A -u [2001:db8::1]:53 -s rr\n");
+	       "-A -u [2001:db8::1]:53 -s mh\n");
 	ok(res.rc == 0 && !*res.err, "-R: comments, blank lines, CRLF");
 	expect_golden("-S", "save.txt");
 
@@ -648,6 +893,8 @@ int main(void)
 	test_tunnel();
 	test_restore();
 	test_restore_tunnel();
+	test_sched_flags();
+	test_flows_timeouts();
 	free(res.out);
 	free(res.err);
 	return tap_done();

@@ -171,11 +171,106 @@ static void test_tunnel(void)
 	   "prefix: bad lengths and addresses refused, untouched");
 }
 
+static void test_sched_flags(void)
+{
+	uint32_t f = 0xdead;
+	char bad[32], buf[64];
+
+	ok(parse_sched_flags("sh-fallback,sh-port", "sh", &f, bad,
+			     sizeof(bad)) == SFLAG_OK &&
+	   f == (DSR_SERVICE_F_HASH_FALLBACK | DSR_SERVICE_F_HASH_PORT) &&
+	   !bad[0], "-b sh-fallback,sh-port with sh: both hash flags");
+	ok(parse_sched_flags("mh-port", "mh", &f, bad, sizeof(bad)) ==
+	   SFLAG_OK && f == DSR_SERVICE_F_HASH_PORT, "-b mh-port with mh");
+	ok(parse_sched_flags("mh-fallback", "mh", &f, bad, sizeof(bad)) ==
+	   SFLAG_OK && f == DSR_SERVICE_F_HASH_FALLBACK,
+	   "-b mh-fallback with mh");
+	ok(parse_sched_flags("sh-port,mh-port", NULL, &f, bad, sizeof(bad)) ==
+	   SFLAG_OK, "names alone: any of the four");
+	f = 7;
+	ok(parse_sched_flags("sh-port", "mh", &f, bad, sizeof(bad)) ==
+	   SFLAG_SCHED && !strcmp(bad, "sh-port") && f == 7,
+	   "-b sh-port with mh: wrong scheduler, named, flags untouched");
+	ok(parse_sched_flags("mh-fallback,mh-port", "sh", &f, bad,
+			     sizeof(bad)) == SFLAG_SCHED &&
+	   !strcmp(bad, "mh-fallback"), "-b mh-* with sh: the first named");
+	ok(parse_sched_flags("sh-port", "rr", &f, bad, sizeof(bad)) ==
+	   SFLAG_SCHED, "-b sh-port with rr: wrong scheduler");
+	ok(parse_sched_flags("sh-port,bogus", "sh", &f, bad, sizeof(bad)) ==
+	   SFLAG_UNKNOWN && !strcmp(bad, "bogus"), "unknown name, named");
+	ok(parse_sched_flags("flag-1", NULL, &f, bad, sizeof(bad)) ==
+	   SFLAG_UNKNOWN, "ipvsadm's flag-1 is not dsr's");
+	ok(parse_sched_flags("", NULL, &f, bad, sizeof(bad)) == SFLAG_UNKNOWN &&
+	   !strcmp(bad, ""), "empty list refused");
+	ok(parse_sched_flags("sh-port,", NULL, &f, bad, sizeof(bad)) ==
+	   SFLAG_UNKNOWN, "trailing comma refused");
+	ok(parse_sched_flags("SH-PORT", NULL, &f, bad, sizeof(bad)) ==
+	   SFLAG_UNKNOWN, "names are lower case");
+	ok(parse_sched_flags("sh-portsh-portsh-portsh-portsh-port", NULL, &f,
+			     bad, sizeof(bad)) == SFLAG_UNKNOWN,
+	   "an overlong name refused");
+
+	ok(format_sched_flags("sh", DSR_SERVICE_F_ALL, buf, sizeof(buf)) ==
+	   (DSR_SERVICE_F_HASH_FALLBACK | DSR_SERVICE_F_HASH_PORT) &&
+	   !strcmp(buf, "sh-fallback,sh-port"),
+	   "format: sh names, stateless not among them");
+	ok(format_sched_flags("mh", DSR_SERVICE_F_HASH_PORT, buf,
+			      sizeof(buf)) == DSR_SERVICE_F_HASH_PORT &&
+	   !strcmp(buf, "mh-port"), "format: mh-port");
+	ok(format_sched_flags("wrr", DSR_SERVICE_F_HASH_PORT, buf,
+			      sizeof(buf)) == 0 && !buf[0],
+	   "format: no names for wrr");
+	ok(!strcmp(sched_flag_sched("mh-port"), "mh") &&
+	   !sched_flag_sched("x"), "the scheduler of a name");
+}
+
+static void test_timeouts(void)
+{
+	uint32_t t[TMO_COUNT] = { 1, 2, 3, 4, 5 };
+	char bad[32];
+
+	ok(parse_timeout_list("syn=30,rst=5", t, bad, sizeof(bad)) ==
+	   TMO_OK && t[TMO_TCP] == 1 && t[TMO_TCPFIN] == 2 &&
+	   t[TMO_UDP] == 3 && t[TMO_SYN] == 30 && t[TMO_RST] == 5,
+	   "--set-timeouts syn=30,rst=5: those two, the others kept");
+	ok(parse_timeout_list("tcp=900,tcpfin=120,udp=300", t, bad,
+			      sizeof(bad)) == TMO_OK && t[TMO_TCP] == 900 &&
+	   t[TMO_TCPFIN] == 120 && t[TMO_UDP] == 300,
+	   "--set-timeouts: ipvsadm's three by name");
+	ok(parse_timeout_list("udp=2678400", t, bad, sizeof(bad)) == TMO_OK &&
+	   t[TMO_UDP] == TIMEOUT_MAX, "31 days is the most");
+	ok(parse_timeout_list("udp=2678401", t, bad, sizeof(bad)) ==
+	   TMO_BAD_VALUE && !strcmp(bad, "udp=2678401") &&
+	   t[TMO_UDP] == TIMEOUT_MAX, "beyond 31 days refused, untouched");
+	ok(parse_timeout_list("syn=1,rst=0", t, bad, sizeof(bad)) ==
+	   TMO_BAD_VALUE && !strcmp(bad, "rst=0") && t[TMO_SYN] == 30,
+	   "0 refused; nothing set when one item is bad");
+	ok(parse_timeout_list("fin=10", t, bad, sizeof(bad)) ==
+	   TMO_BAD_NAME && !strcmp(bad, "fin"), "unknown name, named");
+	ok(parse_timeout_list("tcp=1,tcp=2", t, bad, sizeof(bad)) ==
+	   TMO_TWICE && !strcmp(bad, "tcp"), "a name given twice");
+	ok(parse_timeout_list("tcp", t, bad, sizeof(bad)) == TMO_SYNTAX &&
+	   !strcmp(bad, "tcp"), "NAME without =SECONDS");
+	ok(parse_timeout_list("tcp=1,", t, bad, sizeof(bad)) == TMO_SYNTAX,
+	   "trailing comma");
+	ok(parse_timeout_list("", t, bad, sizeof(bad)) == TMO_SYNTAX,
+	   "empty");
+	ok(parse_timeout_list("tcp=x", t, bad, sizeof(bad)) ==
+	   TMO_BAD_VALUE, "not a number");
+	ok(!strcmp(timeout_name(TMO_TCPFIN), "tcpfin") &&
+	   !strcmp(timeout_name(TMO_RST), "rst") &&
+	   timeout_attr(TMO_RST) == DSR_A_INFO_TIMEOUT_TCP_CLOSE &&
+	   timeout_attr(TMO_SYN) == DSR_A_INFO_TIMEOUT_TCP_SYN,
+	   "names and attributes: rst is TCP_CLOSE, syn is TCP_SYN");
+}
+
 int main(void)
 {
 	test_u32();
 	test_endpoints();
 	test_format();
 	test_tunnel();
+	test_sched_flags();
+	test_timeouts();
 	return tap_done();
 }

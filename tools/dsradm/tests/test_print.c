@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include "parse.h"
 #include "print.h"
@@ -57,9 +58,10 @@ static void brief_listing(struct listing *l)
 	strcpy(l->info.version, "0.1.0");
 	l->info.flow_count = 12;
 	l->info.flow_max = 1048576;
-	add_svc(l, svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "rr"), NULL, 0);
+	add_svc(l, svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "mh"), NULL, 0);
 	s = svc_key(IPPROTO_TCP, "10.0.0.100:80", "rr");
 	s.stats = (struct stats){ 20, 140, 12345 };
+	s.sched_table = 7;
 	add_svc(l, s, d, ARRAY_SIZE(d));
 }
 
@@ -148,6 +150,88 @@ static void tun_listing(struct listing *l)
 	add_svc(l, svc_key(IPPROTO_TCP, "10.0.0.1:443", "rr"), NULL, 0);
 }
 
+/*
+ * Scheduler flags, stateless, lookup table sizes and digests: sh with both
+ * of ipvsadm's flags, mh with one and stateless, a stateless rr, flags the
+ * scheduler cannot name, a default and a non-default table.
+ */
+static void flags_listing(struct listing *l)
+{
+	const struct dest d[] = {
+		mkdest("10.0.1.1:80", DSR_FWD_DR, 1, 0, 0, 0, 0, 0),
+	};
+	struct svc s;
+
+	memset(l, 0, sizeof(*l));
+	strcpy(l->info.version, "0.3.0");
+	l->info.flow_count = 3;
+	l->info.flow_max = 1048576;
+	l->info.flow_max_host = 4194304;
+	l->info.flow_inserts = 1000;
+	l->info.flow_evictions = 7;
+	l->info.flow_expiries = 990;
+	l->info.flow_untracked = 2;
+	l->info.flow_midstream = 12345678901ULL;
+
+	s = svc_key(IPPROTO_TCP, "10.0.0.1:80", "sh");
+	s.flags = DSR_SERVICE_F_HASH_FALLBACK | DSR_SERVICE_F_HASH_PORT;
+	s.sched_table = 65537;
+	s.digest = 0x0123456789abcdefULL;
+	s.timeout = 300;
+	add_svc(l, s, d, ARRAY_SIZE(d));
+	s = svc_key(IPPROTO_TCP, "10.0.0.2:80", "mh");
+	s.flags = DSR_SERVICE_F_HASH_PORT | DSR_SERVICE_F_STATELESS;
+	s.sched_table = 7;
+	s.digest = 0xfedcba9876543210ULL;
+	add_svc(l, s, d, ARRAY_SIZE(d));
+	s = svc_key(IPPROTO_UDP, "10.0.0.3:53", "rr");
+	s.flags = DSR_SERVICE_F_STATELESS;
+	s.sched_table = 13;
+	add_svc(l, s, d, ARRAY_SIZE(d));
+	s = svc_key(IPPROTO_UDP, "10.0.0.4:53", "wrr");
+	s.flags = DSR_SERVICE_F_HASH_PORT | 0x80;
+	s.sched_table = 1048573;
+	s.digest = 1;
+	inet_pton(AF_INET, "198.51.100.7", &s.tun_src);
+	add_svc(l, s, NULL, 0);
+}
+
+static void mkflow(struct flows *fl, uint8_t proto, const char *client,
+		   const char *vip, const char *dst, uint8_t state,
+		   uint32_t ms, uint8_t packets)
+{
+	struct flow f = {
+		.protocol = proto, .state = state, .expires = ms,
+		.packets = packets,
+	};
+
+	parse_endpoint(client, &f.client, &f.client_port, true);
+	parse_endpoint(vip, &f.vip, &f.vip_port, true);
+	parse_endpoint(dst, &f.dest, &f.dest_port, true);
+	fl->v = realloc(fl->v, (fl->n + 1) * sizeof(*fl->v));
+	fl->v[fl->n++] = f;
+}
+
+/* Every state, both families, given out of order. */
+static void flows_example(struct flows *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	mkflow(fl, IPPROTO_UDP, "[2001:db8::7]:5353", "[2001:db8::1]:53",
+	       "[2001:db8:1::2]:53", DSR_FLOW_NONE, 299999, 2);
+	mkflow(fl, IPPROTO_TCP, "10.0.0.2:40001", "10.0.0.100:80",
+	       "10.0.1.2:80", DSR_FLOW_SYN, 59000, 1);
+	mkflow(fl, IPPROTO_TCP, "10.0.0.2:40000", "10.0.0.100:80",
+	       "10.0.1.1:80", DSR_FLOW_ESTABLISHED, 898500, 2);
+	mkflow(fl, IPPROTO_TCP, "10.0.0.3:1024", "10.0.0.100:80",
+	       "10.0.1.1:80", DSR_FLOW_FIN, 119999, 2);
+	mkflow(fl, IPPROTO_TCP, "10.0.0.3:1025", "10.0.0.100:80",
+	       "10.0.1.2:80", DSR_FLOW_CLOSE, 0, 2);
+	mkflow(fl, IPPROTO_TCP, "10.0.0.4:1", "10.0.0.100:80",
+	       "10.0.1.2:80", 9, 6000000, 2);
+	mkflow(fl, IPPROTO_UDP, "10.0.0.9:53000", "10.0.0.53:53",
+	       "10.0.1.3:53", DSR_FLOW_NONE, 1000, 1);
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -168,15 +252,22 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static void golden(const struct listing *l, unsigned int fmt,
-		   const char *name)
+enum what { W_LISTING, W_TIMEOUTS, W_FLOWS };
+
+static void golden_of(enum what what, const void *data, unsigned int fmt,
+		      const char *name)
 {
 	char path[512], *want, *got = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	f = open_memstream(&got, &len);
-	print_listing(f, l, fmt);
+	if (what == W_LISTING)
+		print_listing(f, data, fmt);
+	else if (what == W_TIMEOUTS)
+		print_timeouts(f, data, fmt);
+	else
+		print_flows(f, data, fmt);
 	fclose(f);
 
 	snprintf(path, sizeof(path), "%s/golden/%s", TEST_DIR, name);
@@ -194,6 +285,30 @@ static void golden(const struct listing *l, unsigned int fmt,
 	}
 	free(want);
 	free(got);
+}
+
+static void golden(const struct listing *l, unsigned int fmt,
+		   const char *name)
+{
+	golden_of(W_LISTING, l, fmt, name);
+}
+
+static void test_flows(void)
+{
+	struct info info = { .timeout = { 900, 120, 300, 60, 10 } };
+	struct flows fl;
+
+	golden_of(W_TIMEOUTS, &info, FMT_NUMERIC, "timeouts.txt");
+	golden_of(W_TIMEOUTS, &info, FMT_JSON, "timeouts.json");
+
+	flows_example(&fl);
+	flows_sort(&fl);
+	golden_of(W_FLOWS, &fl, FMT_NUMERIC, "flows.txt");
+	golden_of(W_FLOWS, &fl, FMT_JSON, "flows.json");
+	free(fl.v);
+	memset(&fl, 0, sizeof(fl));
+	golden_of(W_FLOWS, &fl, FMT_NUMERIC, "flows-empty.txt");
+	golden_of(W_FLOWS, &fl, FMT_JSON, "flows-empty.json");
 }
 
 static void test_sort(void)
@@ -248,6 +363,19 @@ int main(void)
 	golden(&l, FMT_RULES, "tun-save.txt");
 	golden(&l, FMT_JSON | FMT_TUN_INFO, "tun.json");
 	listing_free(&l);
+
+	flags_listing(&l);
+	listing_sort(&l);
+	golden(&l, FMT_NUMERIC, "flags.txt");
+	golden(&l, FMT_NUMERIC | FMT_DIGEST, "flags-digest.txt");
+	golden(&l, FMT_NUMERIC | FMT_DIGEST | FMT_TUN_INFO,
+	       "flags-digest-info.txt");
+	golden(&l, FMT_NUMERIC | FMT_STATS | FMT_DIGEST, "flags-stats.txt");
+	golden(&l, FMT_RULES, "flags-save.txt");
+	golden(&l, FMT_JSON, "flags.json");
+	listing_free(&l);
+
+	test_flows();
 
 	memset(&l, 0, sizeof(l));
 	golden(&l, FMT_NUMERIC, "empty.txt");
