@@ -194,7 +194,7 @@ lc_ok()
 ktap_check "lc: they go to the three least loaded, whatever the weights (got $got)" lc_ok
 
 # 3. Disruption with mh.
-adm lb --set 0 0 4
+adm lb --set 0 0 20
 adm lb -A -u "$VIP:7" -s mh -b mh-port
 for i in $(seq 10); do
 	adm lb -a -u "$VIP:7" -r "$(rs_ip "$i"):7" -g -w 1
@@ -202,7 +202,7 @@ done
 
 # flow_map FILE - send 1,000 flows to VIP:7 and write "client-port server"
 # for each from the flow listing; the earlier round has expired by then
-ROUND_WAIT=5
+ROUND_WAIT=21
 flow_map()
 {
 	sleep "$ROUND_WAIT"
