@@ -326,7 +326,7 @@ udp_flows 44000 100
 lb_settle
 ktap_check "5. a stateless service forwards 100 flows without an entry" \
 	test "$(info_of lb2 flow_inserts)" -eq "$before" -a "$(lb_stats lb2 UDP "$VIP:7" | cut -d' ' -f2)" -ge 100
-adm lb2 -E -u "$VIP:7"
+adm lb2 -E -u "$VIP:7" --stateful
 udp_flows 44000 3
 json_flows()
 {

@@ -31,6 +31,7 @@ enum {
 	LO_TUN_INFO,
 	LO_TUN_SRC,
 	LO_STATELESS,
+	LO_STATEFUL,
 	LO_SCHED_TABLE,
 	LO_DIGEST,
 	LO_TIMEOUT,
@@ -78,6 +79,7 @@ static const struct option long_opts[] = {
 	{ "json",		no_argument,		NULL, 'j' },
 	{ "sched-flags",	required_argument,	NULL, 'b' },
 	{ "stateless",		no_argument,		NULL, LO_STATELESS },
+	{ "stateful",		no_argument,		NULL, LO_STATEFUL },
 	{ "sched-table",	required_argument,	NULL, LO_SCHED_TABLE },
 	{ "digest",		no_argument,		NULL, LO_DIGEST },
 	{ "connection",		no_argument,		NULL, 'c' },
@@ -144,7 +146,7 @@ static const struct {
 	{ OPT_TUN_INFO,	"--tun-info" },
 	{ OPT_TUN_SRC,	"--tun-src" },
 	{ OPT_SCHED_FLAGS, "-b (--sched-flags)" },
-	{ OPT_STATELESS, "--stateless" },
+	{ OPT_STATELESS, "--stateless/--stateful" },
 	{ OPT_SCHED_TABLE, "--sched-table" },
 	{ OPT_DIGEST,	"--digest" },
 	{ OPT_CONN,	"-c (--connection)" },
@@ -157,7 +159,7 @@ static void usage(FILE *f)
 "dsradm " DSRADM_VERSION " - Direct Server Return load balancer administration\n"
 "Usage:\n"
 "  dsradm -A|-E -t|-u|-f service-address [-s scheduler] [-p [timeout]]\n"
-"         [-b sched-flags] [--stateless] [--sched-table size]\n"
+"         [-b sched-flags] [--stateless|--stateful] [--sched-table size]\n"
 "         [--tun-src address[/prefix-length]]\n"
 "  dsradm -D -t|-u|-f service-address\n"
 "  dsradm -C\n"
@@ -202,6 +204,7 @@ static void usage(FILE *f)
 "  --sched-flags  -b flag[,flag]    sh-fallback, sh-port (-s sh),\n"
 "                                   mh-fallback, mh-port (-s mh)\n"
 "  --stateless                      no flow table: every packet hashed (dsr)\n"
+"  --stateful                       with -E: keep flows in the table again\n"
 "  --sched-table  size              lookup table size, a prime (dsr)\n"
 "  --persistent   -p [timeout]      persistence (not yet supported)\n"
 "  --real-server  -r address[:port] real server; its port is the service's\n"
@@ -490,8 +493,17 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case 'b':
 		return parse_sched_flags_opt(cmd, optarg);
 	case LO_STATELESS:
+		if ((cmd->opts & OPT_STATELESS) &&
+		    !(cmd->flags & DSR_SERVICE_F_STATELESS))
+			return usage_error("--stateless and --stateful contradict each other");
 		cmd->opts |= OPT_STATELESS;
 		cmd->flags |= DSR_SERVICE_F_STATELESS;
+		return 0;
+	case LO_STATEFUL:
+		/* As --stateless, it states the flags in full: without it. */
+		if (cmd->flags & DSR_SERVICE_F_STATELESS)
+			return usage_error("--stateless and --stateful contradict each other");
+		cmd->opts |= OPT_STATELESS;
 		return 0;
 	case LO_SCHED_TABLE:
 		if (set_opt(cmd, OPT_SCHED_TABLE))

@@ -423,8 +423,11 @@ static void test_usage(void)
 		{ "-A -t 10.0.0.1:80 -s mh -b flag-1", "invalid scheduler flag 'flag-1': sh-fallback, sh-port, mh-fallback or mh-port" },
 		{ "-A -t 10.0.0.1:80 -s sh -b sh-port -b sh-fallback", "option -b (--sched-flags) given more than once" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -b sh-port", "option -b (--sched-flags) is not valid with --add-server" },
-		{ "-D -t 10.0.0.1:80 --stateless", "option --stateless is not valid with --delete-service" },
-		{ "-L --stateless", "option --stateless is not valid with --list" },
+		{ "-D -t 10.0.0.1:80 --stateless", "option --stateless/--stateful is not valid with --delete-service" },
+		{ "-D -t 10.0.0.1:80 --stateful", "option --stateless/--stateful is not valid with --delete-service" },
+		{ "-E -t 10.0.0.1:80 --stateless --stateful", "--stateless and --stateful contradict each other" },
+		{ "-E -t 10.0.0.1:80 --stateful --stateless", "--stateless and --stateful contradict each other" },
+		{ "-L --stateless", "option --stateless/--stateful is not valid with --list" },
 		{ "-A -t 10.0.0.1:80 --sched-table x", "invalid lookup table size 'x': a prime, 7..1048573, or 0 for the default" },
 		{ "-A -t 10.0.0.1:80 --sched-table 7 --sched-table 11", "option --sched-table given more than once" },
 		{ "-A -t 10.0.0.1:80 --digest", "option --digest is not valid with --add-service" },
@@ -547,6 +550,16 @@ static void test_sched_flags(void)
 	expect_ok("-E -t 10.0.0.2:80 --stateless");
 	ok(fs && fs->svc.flags == DSR_SERVICE_F_STATELESS,
 	   "-E --stateless alone: the flags in full, mh-port cleared");
+	expect_ok("-E -t 10.0.0.2:80 --stateful -b mh-port");
+	ok(fs && fs->svc.flags == DSR_SERVICE_F_HASH_PORT &&
+	   (fake.last_svc_attrs & SVC_ATTR(DSR_A_SERVICE_FLAGS)),
+	   "-E --stateful -b mh-port: stateless cleared, mh-port set");
+	expect_ok("-E -t 10.0.0.2:80 --stateless");
+	expect_ok("-E -t 10.0.0.2:80 --stateful");
+	ok(fs && fs->svc.flags == 0 &&
+	   (fake.last_svc_attrs & SVC_ATTR(DSR_A_SERVICE_FLAGS)),
+	   "-E --stateful alone: FLAGS 0 sent");
+	expect_ok("-E -t 10.0.0.2:80 --stateless");
 	expect_fail("-E -t 10.0.0.2:80 --sched-table 8", 255,
 		    "lookup table size must be a prime in 7..1048573");
 
