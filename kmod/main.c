@@ -7,6 +7,7 @@
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <net/genetlink.h>
 #include "dsr.h"
 
 static int __init dsr_init(void)
@@ -52,3 +53,5 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The dsr developers");
 MODULE_DESCRIPTION("Direct Server Return layer-4 load balancer");
 MODULE_VERSION(DSR_VERSION);
+/* dsradm's first request loads the module: no modprobe needed. */
+MODULE_ALIAS_GENL_FAMILY(DSR_GENL_NAME);

@@ -19,7 +19,8 @@
 #    LB no longer balances: the stream is reset, a new connection is
 #    refused by the LB itself (the VIP is its address, nothing listens), and
 #    the real servers receive nothing more.
-# 2. modprobe again, configure again: balancing works and is counted.
+# 2. The first listing loads the module again by itself (no modprobe);
+#    configure again: balancing works and is counted.
 #    Then delete and re-add every service 20 times under UDP traffic.
 # 3. With traffic flowing again, delete the LB's namespace (dsr configured in
 #    a non-init namespace). Nothing of it shows in the initial namespace, and
@@ -190,6 +191,16 @@ ktap_check "after the unload, a new connection is refused by the LB and no real 
 ktap_check "kernel log is clean after the unload" klog_check
 
 # ---------------------------------------------------------------- 2. reload
+
+# The admin tool's first request loads the module: dsr's generic netlink
+# family alias (the kernel asks modprobe for it), ipvsadm's own modprobe.
+on_demand()
+{
+	! lb_loaded || { echo "the module is still loaded"; return 1; }
+	adm lb -Ln >/dev/null || { echo "the listing failed"; return 1; }
+	lb_loaded || { echo "the listing did not load the module"; return 1; }
+}
+ktap_check "the first listing loads the module on demand, without modprobe" on_demand
 
 reload_ok()
 {
