@@ -243,6 +243,7 @@ struct dsr_net {
 	u32 timeout_udp;
 	u32 timeout_tcp_syn;
 	u32 timeout_tcp_close;
+	u8 hook;			/* DSR_HOOK_*, changed under lock */
 };
 
 /* netns.c */
@@ -333,7 +334,8 @@ int dsr_flow_dump(struct dsr_net *dn, struct sk_buff *skb,
 /* hook.c */
 int dsr_hooks_get(struct dsr_net *dn);
 void dsr_hooks_put(struct dsr_net *dn);
-u8 dsr_hook_point(void);
+u8 dsr_hook_default(void);
+int dsr_hooks_move(struct dsr_net *dn, u8 hook);
 
 bool dsr_ip_options_ok(struct dsr_net *dn, struct sk_buff *skb);
 

@@ -5,9 +5,11 @@
  *
  * By default dsr sits in PRE_ROUTING right after defragmentation and before
  * conntrack and raw, so VIP traffic pays neither conntrack nor the routing
- * input path. With local_in=1 it sits in LOCAL_IN, where IPVS does, for hosts
- * whose INPUT firewall must see VIP traffic first. Hooks exist in a
- * namespace only while it has services.
+ * input path. In LOCAL_IN it sits where IPVS does, for hosts whose INPUT
+ * firewall must see VIP traffic first. Each namespace chooses (netlink
+ * CONFIG_SET, dsradm --hook); the module parameter local_in gives the
+ * choice of namespaces that make none. Hooks exist in a namespace only
+ * while it has services.
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
@@ -24,7 +26,7 @@
 static bool local_in;
 module_param(local_in, bool, 0444);
 MODULE_PARM_DESC(local_in,
-		 "Hook LOCAL_IN (after the INPUT firewall, like IPVS) instead of PRE_ROUTING before conntrack (default: 0)");
+		 "Hook LOCAL_IN (after the INPUT firewall, like IPVS) instead of PRE_ROUTING before conntrack in namespaces that choose neither (default: 0)");
 
 static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state);
@@ -48,16 +50,45 @@ static const struct nf_hook_ops dsr_ops_local_in[] = {
 	},
 };
 
-u8 dsr_hook_point(void)
+/* The namespace's hook point until it chooses one: the module parameter. */
+u8 dsr_hook_default(void)
 {
 	return local_in ? DSR_HOOK_LOCAL_IN : DSR_HOOK_PRE_ROUTING;
 }
 
-static const struct nf_hook_ops *dsr_hook_ops(void)
+static const struct nf_hook_ops *dsr_hook_ops(u8 hook)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(dsr_ops_pre_routing) !=
 		     ARRAY_SIZE(dsr_ops_local_in));
-	return local_in ? dsr_ops_local_in : dsr_ops_pre_routing;
+	return hook == DSR_HOOK_LOCAL_IN ? dsr_ops_local_in :
+					   dsr_ops_pre_routing;
+}
+
+/*
+ * Move the namespace's hook to @hook (DSR_HOOK_*), under dsr_net.lock.
+ * With services, the new hook is registered before the old one goes, so
+ * that no packet for a VIP slips past dsr in between; a packet that meets
+ * both is forwarded by the first and never reaches the second. On failure
+ * nothing changes.
+ */
+int dsr_hooks_move(struct dsr_net *dn, u8 hook)
+{
+	u8 old = dn->hook;
+	int err;
+
+	lockdep_assert_held(&dn->lock);
+	if (hook == old)
+		return 0;
+	if (dn->service_count) {
+		err = nf_register_net_hooks(dn->net, dsr_hook_ops(hook),
+					    ARRAY_SIZE(dsr_ops_pre_routing));
+		if (err)
+			return err;
+		nf_unregister_net_hooks(dn->net, dsr_hook_ops(old),
+					ARRAY_SIZE(dsr_ops_pre_routing));
+	}
+	WRITE_ONCE(dn->hook, hook);
+	return 0;
 }
 
 /* Called under dsr_net.lock before the namespace's service count grows. */
@@ -76,7 +107,7 @@ int dsr_hooks_get(struct dsr_net *dn)
 	err = nf_defrag_ipv4_enable(dn->net);
 	if (err)
 		goto err_flow_table;
-	err = nf_register_net_hooks(dn->net, dsr_hook_ops(),
+	err = nf_register_net_hooks(dn->net, dsr_hook_ops(dn->hook),
 				    ARRAY_SIZE(dsr_ops_pre_routing));
 	if (err)
 		goto err_defrag;
@@ -96,7 +127,7 @@ void dsr_hooks_put(struct dsr_net *dn)
 	if (dn->service_count)
 		return;
 
-	nf_unregister_net_hooks(dn->net, dsr_hook_ops(),
+	nf_unregister_net_hooks(dn->net, dsr_hook_ops(dn->hook),
 				ARRAY_SIZE(dsr_ops_pre_routing));
 	/*
 	 * Unregistering does not wait for packets already inside the hook;

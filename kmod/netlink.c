@@ -83,7 +83,8 @@ static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_TIMEOUT_UDP]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_timeout_range),
 	[DSR_A_INFO_SERVICE_COUNT]	= { .type = NLA_REJECT },
 	[DSR_A_INFO_DROPS]		= { .type = NLA_REJECT },
-	[DSR_A_INFO_HOOK]		= { .type = NLA_REJECT },
+	[DSR_A_INFO_HOOK]		= NLA_POLICY_RANGE(NLA_U8, DSR_HOOK_PRE_ROUTING,
+							   DSR_HOOK_LOCAL_IN),
 	[DSR_A_INFO_GENERATION]		= { .type = NLA_REJECT },
 	[DSR_A_INFO_ICMP_FORWARDED]	= { .type = NLA_REJECT },
 	[DSR_A_INFO_ICMP_TUN_PMTU]	= { .type = NLA_REJECT },
@@ -1047,6 +1048,8 @@ static int dsr_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	hash_for_each_safe(dn->services, bkt, tmp, svc, node) {
 		dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_DEL_NTF);
 		dsr_service_del(dn, svc);
+		/* Tens of thousands of services: let others have the CPU. */
+		cond_resched();
 	}
 	mutex_unlock(&dn->lock);
 	return 0;
@@ -1104,7 +1107,7 @@ static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP_FIN, dn->timeout_tcp_fin) ||
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_UDP, dn->timeout_udp) ||
 	    nla_put_u32(skb, DSR_A_INFO_SERVICE_COUNT, dn->service_count) ||
-	    nla_put_u8(skb, DSR_A_INFO_HOOK, dsr_hook_point()) ||
+	    nla_put_u8(skb, DSR_A_INFO_HOOK, dn->hook) ||
 	    nla_put_u32(skb, DSR_A_INFO_GENERATION, dn->generation))
 		goto cancel;
 	dsr_events_read(dn, events);
@@ -1192,6 +1195,16 @@ static int dsr_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&dn->lock);
+	/* First what can fail, so that a failure changes nothing. */
+	if (tb[DSR_A_INFO_HOOK]) {
+		err = dsr_hooks_move(dn, nla_get_u8(tb[DSR_A_INFO_HOOK]));
+		if (err) {
+			mutex_unlock(&dn->lock);
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[DSR_A_INFO_HOOK],
+					    "cannot register the netfilter hook");
+			return err;
+		}
+	}
 	if (tb[DSR_A_INFO_FLOW_MAX])
 		WRITE_ONCE(dn->flow_max, nla_get_u32(tb[DSR_A_INFO_FLOW_MAX]));
 	if (tb[DSR_A_INFO_TIMEOUT_TCP_SYN])
@@ -1403,6 +1416,12 @@ static struct genl_family dsr_genl_family __ro_after_init = {
 	.name		= DSR_GENL_NAME,
 	.version	= DSR_GENL_VERSION,
 	.netnsok	= true,
+	/*
+	 * Every handler serialises on its namespace's dn->lock, not on the
+	 * genetlink mutex: a long flush in one namespace stalls neither the
+	 * other namespaces nor the other generic netlink families.
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= dsr_genl_ops,
 	.n_ops		= ARRAY_SIZE(dsr_genl_ops),

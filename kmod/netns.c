@@ -45,6 +45,7 @@ static int __net_init dsr_net_init(struct net *net)
 	dn->timeout_udp = 300;
 	dn->timeout_tcp_syn = 60;
 	dn->timeout_tcp_close = 10;
+	dn->hook = dsr_hook_default();
 	return 0;
 }
 

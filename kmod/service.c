@@ -184,6 +184,8 @@ void dsr_service_flush(struct dsr_net *dn)
 	int bkt;
 
 	lockdep_assert_held(&dn->lock);
-	hash_for_each_safe(dn->services, bkt, tmp, svc, node)
+	hash_for_each_safe(dn->services, bkt, tmp, svc, node) {
 		dsr_service_del(dn, svc);
+		cond_resched();
+	}
 }

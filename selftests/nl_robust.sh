@@ -166,7 +166,6 @@ EINVAL | Attribute failed policy validation | DSR_A_INFO_VERSION in CONFIG_SET |
 EINVAL | Attribute failed policy validation | DSR_A_INFO_FLOW_COUNT in CONFIG_SET | CONFIG_SET INFO{ @FLOW_COUNT=0 }
 EINVAL | Attribute failed policy validation | DSR_A_INFO_SERVICE_COUNT in CONFIG_SET | CONFIG_SET INFO{ @SERVICE_COUNT=0 }
 EINVAL | Attribute failed policy validation | DSR_A_INFO_DROPS in CONFIG_SET | CONFIG_SET INFO{ @DROPS~{ } }
-EINVAL | Attribute failed policy validation | DSR_A_INFO_HOOK in CONFIG_SET | CONFIG_SET INFO{ @HOOK=1 }
 EINVAL | Attribute failed policy validation | DSR_A_INFO_GENERATION in CONFIG_SET | CONFIG_SET INFO{ @GENERATION=1 }
 EINVAL | Attribute failed policy validation | DSR_A_INFO_ICMP_FORWARDED in CONFIG_SET | CONFIG_SET INFO{ @ICMP_FORWARDED=0 }
 EINVAL | Attribute failed policy validation | DSR_A_INFO_ICMP_TUN_PMTU in CONFIG_SET | CONFIG_SET INFO{ @ICMP_TUN_PMTU=0 }
@@ -260,6 +259,9 @@ EOPNOTSUPP | persistent services are not supported yet | TIMEOUT in SERVICE_SET 
 
 # Destinations.
 ERANGE | integer out of range | weight 65536 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @WEIGHT=65536 }
+ERANGE | integer out of range | hook 0 | CONFIG_SET INFO{ @HOOK=0 }
+ERANGE | integer out of range | hook 3 | CONFIG_SET INFO{ @HOOK=3 }
+EINVAL | invalid attribute length | hook of 4 bytes | CONFIG_SET INFO{ @HOOK=u32:1 }
 ERANGE | integer out of range | weight 0xffffffff | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @WEIGHT=0xffffffff }
 ERANGE | integer out of range | weight 65536 in DEST_SET | DEST_SET SERVICE{ $SVC } DEST{ ADDR4=$SUBNET.11 @WEIGHT=65536 }
 ERANGE | integer out of range | weight 0xffffffff in DEST_DEL | DEST_DEL SERVICE{ $SVC } DEST{ ADDR4=$SUBNET.11 @WEIGHT=0xffffffff }

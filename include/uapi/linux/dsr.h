@@ -291,7 +291,11 @@ enum dsr_info_attr {
 	DSR_A_INFO_TIMEOUT_UDP,		/* u32 seconds */
 	DSR_A_INFO_SERVICE_COUNT,	/* u32, reply only */
 	DSR_A_INFO_DROPS,		/* nest: enum dsr_drop_reason -> u64 */
-	DSR_A_INFO_HOOK,		/* u8, enum dsr_hook, reply only */
+	DSR_A_INFO_HOOK,		/* u8, enum dsr_hook: where the
+					 * namespace's VIP traffic is taken;
+					 * changing it with services keeps
+					 * them and their flows
+					 */
 	DSR_A_INFO_GENERATION,		/* u32, changes with every configuration
 					 * change, reply only: read it before
 					 * and after a multi-dump listing
