@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dsradm - settings of the namespace: the flow timeouts and the flow limit.
+ * dsradm - settings of the namespace: the flow timeouts, the flow limit and
+ * where dsr hooks.
  *
  * --set tcp tcpfin udp is ipvsadm's; --set-timeouts names dsr's other two
  * as well. Both send CONFIG_SET with the timeouts given (a timeout of 0 or
@@ -54,6 +55,27 @@ int do_set_flow_limit(struct nl *nl, const struct cmd *cmd)
 	ret = nl_do(nl, nlh, NULL, NULL);
 	if (ret)
 		return kernel_error(nl, ret, "setting the flow limit");
+	return EXIT_OK;
+}
+
+/*
+ * Where the namespace takes VIP traffic: pre-routing (before conntrack and
+ * the firewall) or local-in (after the INPUT firewall, as IPVS). Services
+ * and their flows are kept across the move.
+ */
+int do_set_hook(struct nl *nl, const struct cmd *cmd)
+{
+	struct nlmsghdr *nlh = nl_request(nl, DSR_CMD_CONFIG_SET, 0);
+	struct nlattr *nest;
+	int ret;
+
+	nest = mnl_attr_nest_start(nlh, DSR_A_INFO);
+	mnl_attr_put_u8(nlh, DSR_A_INFO_HOOK, cmd->hook);
+	mnl_attr_nest_end(nlh, nest);
+	ret = nl_do(nl, nlh, NULL, NULL);
+	if (ret)
+		return kernel_error(nl, ret, "moving the hook to %s",
+				    hook_name(cmd->hook));
 	return EXIT_OK;
 }
 

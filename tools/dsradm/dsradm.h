@@ -98,6 +98,7 @@ struct info {
 	uint64_t flow_expiries;
 	uint64_t flow_untracked;
 	uint64_t flow_midstream;
+	uint8_t hook;			/* enum dsr_hook */
 	uint32_t timeout[TMO_COUNT];	/* seconds */
 };
 
@@ -141,6 +142,8 @@ enum op {
 	OP_SET,				/* --set tcp tcpfin udp */
 	OP_SET_TIMEOUTS,		/* --set-timeouts name=s,... */
 	OP_SET_FLOW_LIMIT,		/* --set-flow-limit N */
+	OP_MONITOR,			/* monitor [-j] */
+	OP_SET_HOOK,			/* --hook pre-routing|local-in */
 	OP_HELP,
 	OP_VERSION,
 };
@@ -194,6 +197,7 @@ struct cmd {
 	uint32_t timeout;
 	uint32_t timeouts[TMO_COUNT];	/* --set, --set-timeouts; 0 = keep */
 	uint32_t flow_limit;		/* --set-flow-limit */
+	uint8_t hook;			/* --hook: enum dsr_hook */
 	uint8_t fwd;			/* DSR_FWD_DR unless -i */
 	uint8_t tun_type;		/* DSR_TUN_IPIP unless --tun-type */
 	uint16_t tun_port;		/* host order; 0: not given */
@@ -241,6 +245,11 @@ int fetch_info(struct nl *nl, struct info *info);
 int fetch_service(struct nl *nl, const struct svc_key *key, struct svc *svc);
 int fetch_listing(struct nl *nl, const struct svc_key *only,
 		  struct listing *l);
+int parse_object_msg(const struct nlmsghdr *nlh, struct svc *svc,
+		     struct dest *d, bool *has_dest);
+
+/* monitor.c */
+int do_monitor(struct nl *nl, const struct cmd *cmd);
 
 /* flow.c */
 int fetch_flows(struct nl *nl, struct flows *f);
@@ -250,6 +259,7 @@ int do_flows(struct nl *nl, const struct cmd *cmd);
 void build_timeouts(struct nlmsghdr *nlh, const uint32_t *timeouts);
 int do_set_timeouts(struct nl *nl, const struct cmd *cmd);
 int do_set_flow_limit(struct nl *nl, const struct cmd *cmd);
+int do_set_hook(struct nl *nl, const struct cmd *cmd);
 int do_list_timeouts(struct nl *nl, const struct cmd *cmd);
 
 #endif /* DSRADM_H */

@@ -95,6 +95,7 @@ static const struct rule info_rules[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_FLOW_EXPIRIES]	= FIXED(8),
 	[DSR_A_INFO_FLOW_UNTRACKED]	= FIXED(8),
 	[DSR_A_INFO_FLOW_MIDSTREAM]	= FIXED(8),
+	[DSR_A_INFO_HOOK]		= FIXED(1),
 };
 
 static bool attr_ok(const struct nlattr *attr, const struct rule *r)
@@ -312,6 +313,8 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 	info->flow_expiries = info_u64(it, DSR_A_INFO_FLOW_EXPIRIES);
 	info->flow_untracked = info_u64(it, DSR_A_INFO_FLOW_UNTRACKED);
 	info->flow_midstream = info_u64(it, DSR_A_INFO_FLOW_MIDSTREAM);
+	if (it[DSR_A_INFO_HOOK])
+		info->hook = mnl_attr_get_u8(it[DSR_A_INFO_HOOK]);
 	for (i = 0; i < TMO_COUNT; i++)
 		info->timeout[i] = info_u32(it, timeout_attr(i));
 	return MNL_CB_OK;
@@ -384,6 +387,28 @@ static void dest_reset(void *data)
 	free(svc->dests);
 	svc->dests = NULL;
 	svc->ndests = 0;
+}
+
+/*
+ * A service or real-server message (a notification, or a GET reply): its
+ * service into @svc, without real servers, and its real server, when it
+ * names one, into @d with *@has_dest set. 0 or -EBADMSG.
+ */
+int parse_object_msg(const struct nlmsghdr *nlh, struct svc *svc,
+		     struct dest *d, bool *has_dest)
+{
+	const struct nlattr *tb[DSR_A_MAX + 1];
+
+	*has_dest = false;
+	if (parse_msg(nlh, tb) || !tb[DSR_A_SERVICE] ||
+	    parse_service(tb[DSR_A_SERVICE], svc))
+		return -EBADMSG;
+	if (tb[DSR_A_DEST]) {
+		if (parse_dest(tb[DSR_A_DEST], d))
+			return -EBADMSG;
+		*has_dest = true;
+	}
+	return 0;
 }
 
 /* SERVICE_GET of one service, without its real servers: 0 or -errno. */

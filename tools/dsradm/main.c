@@ -38,6 +38,7 @@ enum {
 	LO_SET,
 	LO_SET_TIMEOUTS,
 	LO_SET_FLOW_LIMIT,
+	LO_HOOK,
 };
 
 static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:njb:c";
@@ -87,6 +88,7 @@ static const struct option long_opts[] = {
 	{ "set",		no_argument,		NULL, LO_SET },
 	{ "set-timeouts",	required_argument,	NULL, LO_SET_TIMEOUTS },
 	{ "set-flow-limit",	required_argument,	NULL, LO_SET_FLOW_LIMIT },
+	{ "hook",		required_argument,	NULL, LO_HOOK },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -121,6 +123,9 @@ static const struct {
 	[OP_SET]	  = { "--set", 0, 0 },
 	[OP_SET_TIMEOUTS] = { "--set-timeouts", 0, 0 },
 	[OP_SET_FLOW_LIMIT] = { "--set-flow-limit", 0, 0 },
+	/* -n is accepted out of ipvsadm habit: addresses are always numeric. */
+	[OP_MONITOR]	  = { "monitor", 0, OPT_JSON | OPT_NUMERIC },
+	[OP_SET_HOOK]	  = { "--hook", 0, 0 },
 	[OP_HELP]	  = { "--help", 0, 0 },
 	[OP_VERSION]	  = { "--version", 0, 0 },
 };
@@ -175,7 +180,9 @@ static void usage(FILE *f)
 "  dsradm --set tcp tcpfin udp\n"
 "  dsradm --set-timeouts name=seconds[,name=seconds...]\n"
 "  dsradm --set-flow-limit flows\n"
+"  dsradm --hook pre-routing|local-in\n"
 "  dsradm -Z [-t|-u|-f service-address]\n"
+"  dsradm monitor [-j]                every change as it happens\n"
 "  dsradm -h|-v\n"
 "\n"
 "Commands:\n"
@@ -193,6 +200,8 @@ static void usage(FILE *f)
 "  --set tcp tcpfin udp   set flow timeouts (seconds, 0: unchanged)\n"
 "  --set-timeouts name=s,...  set timeouts by name: tcp tcpfin udp syn rst\n"
 "  --set-flow-limit N     most flows the namespace keeps in its flow table\n"
+"  --hook pre-routing|local-in  take VIP traffic before conntrack and the\n"
+"                         firewall, or after the INPUT firewall (as IPVS)\n"
 "  --help            -h   this text\n"
 "  --version         -v   the version\n"
 "\n"
@@ -533,6 +542,19 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 			return usage_error("invalid flow limit '%s': 1..%u",
 					   optarg, FLOW_LIMIT_MAX);
 		return 0;
+	case LO_HOOK:
+		if (set_op(cmd, have_op, OP_SET_HOOK))
+			return EXIT_USAGE;
+		if (cmd->hook)
+			return usage_error("option --hook given more than once");
+		if (!strcmp(optarg, "pre-routing"))
+			cmd->hook = DSR_HOOK_PRE_ROUTING;
+		else if (!strcmp(optarg, "local-in"))
+			cmd->hook = DSR_HOOK_LOCAL_IN;
+		else
+			return usage_error("invalid hook '%s': pre-routing or local-in",
+					   optarg);
+		return 0;
 	case ':':
 		return usage_error("option '%s' requires an argument",
 				   argv[optind - 1]);
@@ -659,6 +681,14 @@ int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 	cmd->weight = 1;
 	*have_op = false;
 
+	/* "dsradm monitor [-j]": a word, as in "ip monitor". */
+	if (argc > 1 && !strcmp(argv[1], "monitor")) {
+		cmd->op = OP_MONITOR;
+		*have_op = true;
+		argc--;
+		argv++;
+	}
+
 	optind = 0;	/* glibc: full reset, we may be called again (-R) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts,
@@ -773,6 +803,10 @@ static int execute(struct nl *nl, struct cmd *cmd)
 		return do_set_flow_limit(nl, cmd);
 	case OP_RESTORE:
 		return do_restore(nl);
+	case OP_MONITOR:
+		return do_monitor(nl, cmd);
+	case OP_SET_HOOK:
+		return do_set_hook(nl, cmd);
 	case OP_HELP:
 	case OP_VERSION:
 		break;

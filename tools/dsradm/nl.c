@@ -16,12 +16,19 @@
 
 #include "nl.h"
 
+struct mcast_group {
+	char name[GENL_NAMSIZ];
+	uint32_t id;
+};
+
 struct nl {
 	struct nl_transport tr;
 	void *priv;
 	uint32_t seq;
 	uint16_t family_id;
 	uint32_t family_version;
+	struct mcast_group groups[NL_MCAST_GROUPS_MAX];
+	unsigned int ngroups;
 	uint8_t genl_version;
 	char ext_msg[NL_EXT_MSG_MAX];
 	char sbuf[NL_SEND_BUF] __attribute__((aligned(8)));
@@ -57,6 +64,14 @@ static ssize_t sock_recv(void *priv, void *buf, size_t len)
 static void sock_close(void *priv)
 {
 	mnl_socket_close(priv);
+}
+
+static int sock_join(void *priv, uint32_t group)
+{
+	if (mnl_socket_setsockopt(priv, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return -errno;
+	return 0;
 }
 
 /* Extended ACK attributes: keep the message, or say what was missing. */
@@ -305,13 +320,112 @@ uint32_t nl_family_version(const struct nl *nl)
 	return nl->family_version;
 }
 
+/* Notifications: messages of the family that answer no request. */
+
+int nl_join(struct nl *nl, const char *group)
+{
+	unsigned int i;
+
+	if (!nl->tr.join)
+		return -EOPNOTSUPP;
+	for (i = 0; i < nl->ngroups; i++)
+		if (!strcmp(nl->groups[i].name, group))
+			return nl->tr.join(nl->priv, nl->groups[i].id);
+	return -ENOENT;
+}
+
+/* One datagram of notifications: 1 to read on, 0 when @cb stopped, -errno. */
+static int notify_batch(struct nl *nl, const char *buf, size_t len,
+			nl_cb_t cb, void *data)
+{
+	const struct nlmsghdr *nlh;
+	size_t step;
+	int ret;
+
+	for (; msg_ok((nlh = (const void *)buf), len); buf += step,
+	     len -= step) {
+		step = NLMSG_ALIGN(nlh->nlmsg_len);
+		if (step > len)
+			step = len;
+		/* Notifications come from the kernel, unasked. */
+		if (nlh->nlmsg_type != nl->family_id || nlh->nlmsg_pid ||
+		    nlh->nlmsg_seq)
+			continue;
+		if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+			return -EBADMSG;
+		errno = 0;
+		ret = cb(nlh, data);
+		if (ret == MNL_CB_STOP)
+			return 0;
+		if (ret < MNL_CB_OK)
+			return errno ? -errno : -EBADMSG;
+	}
+	return 1;
+}
+
+int nl_listen(struct nl *nl, nl_cb_t cb, void *data)
+{
+	ssize_t n;
+	int ret;
+
+	do {
+		n = nl->tr.recv(nl->priv, nl->rbuf, sizeof(nl->rbuf));
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return -ECONNRESET;
+		ret = notify_batch(nl, nl->rbuf, (size_t)n, cb, data);
+	} while (ret > 0);
+	return ret;
+}
+
 /* Family resolution through the generic netlink controller. */
+
+static int mcast_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct mcast_group *g = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_MCAST_GRP_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		snprintf(g->name, sizeof(g->name), "%s",
+			 mnl_attr_get_str(attr));
+		break;
+	case CTRL_ATTR_MCAST_GRP_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		g->id = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* CTRL_ATTR_MCAST_GROUPS: a nest of nests, one per group. */
+static int parse_mcast_groups(struct nl *nl, const struct nlattr *groups)
+{
+	const struct nlattr *grp;
+	struct mcast_group g;
+
+	mnl_attr_for_each_nested(grp, groups) {
+		memset(&g, 0, sizeof(g));
+		if (mnl_attr_parse_nested(grp, mcast_attr_cb, &g) < 0)
+			return MNL_CB_ERROR;
+		if (g.name[0] && g.id && nl->ngroups < NL_MCAST_GROUPS_MAX)
+			nl->groups[nl->ngroups++] = g;
+	}
+	return MNL_CB_OK;
+}
 
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct nl *nl = data;
 
 	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		return parse_mcast_groups(nl, attr);
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
 			return MNL_CB_ERROR;
@@ -380,6 +494,7 @@ int nl_open(struct nl **nlp, const char *family, uint8_t version)
 		.send = sock_send,
 		.recv = sock_recv,
 		.close = sock_close,
+		.join = sock_join,
 	};
 	struct nl_transport t = proto;
 	struct mnl_socket *sock;

@@ -20,6 +20,7 @@
 #define NL_SEND_BUF		8192
 #define NL_DUMP_TRIES		4
 #define NL_EXT_MSG_MAX		256
+#define NL_MCAST_GROUPS_MAX	8
 
 /* nl_dump() result: the dump kept changing; the data is the last try. */
 #define NL_DUMP_INCONSISTENT	1
@@ -30,6 +31,8 @@ struct nl_transport {
 	/* bytes received (one datagram) or -errno */
 	ssize_t (*recv)(void *priv, void *buf, size_t len);
 	void (*close)(void *priv);
+	/* join a multicast group: 0 or -errno; NULL when it cannot */
+	int (*join)(void *priv, uint32_t group);
 	uint32_t portid;
 };
 
@@ -51,6 +54,15 @@ struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags);
 int nl_do(struct nl *nl, struct nlmsghdr *nlh, nl_cb_t cb, void *data);
 int nl_dump(struct nl *nl, struct nlmsghdr *nlh, nl_cb_t cb, void *data,
 	    void (*reset)(void *data));
+
+/*
+ * Multicast: join the family's group named @group (-ENOENT when it has
+ * none), then run @cb for each notification of the family that arrives,
+ * until @cb returns MNL_CB_STOP (0) or fails (-errno), or receiving fails:
+ * -ENOBUFS says that notifications were lost, and listening may go on.
+ */
+int nl_join(struct nl *nl, const char *group);
+int nl_listen(struct nl *nl, nl_cb_t cb, void *data);
 
 /* Extended ACK text of the last request, "" when the kernel sent none. */
 const char *nl_ext_msg(const struct nl *nl);

@@ -145,6 +145,18 @@ const char *fwd_name(uint8_t fwd)
 	return "Unknown";
 }
 
+/* enum dsr_hook as --hook spells it. */
+const char *hook_name(uint8_t hook)
+{
+	switch (hook) {
+	case DSR_HOOK_PRE_ROUTING:
+		return "pre-routing";
+	case DSR_HOOK_LOCAL_IN:
+		return "local-in";
+	}
+	return "unknown";
+}
+
 /* ipvsadm's names for --tun-type; NULL for a type dsradm does not know. */
 const char *tun_name(uint8_t tun_type)
 {

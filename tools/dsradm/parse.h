@@ -35,6 +35,7 @@ char *format_endpoint(const struct ipaddr *addr, uint16_t port, char *buf,
 char *format_service(const struct svc_key *key, char *buf, size_t len);
 const char *fwd_name(uint8_t fwd);
 const char *tun_name(uint8_t tun_type);
+const char *hook_name(uint8_t hook);
 int parse_tun_type(const char *s, uint8_t *tun_type);
 int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *plen);
 char *format_prefix4(struct in_addr addr, uint8_t plen, char *buf,

@@ -166,11 +166,13 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 		fprintf(f, ", icmp_forwarded=%" PRIu64 ", icmp_tun_pmtu=%" PRIu64
 			", flow_max_host=%u, flow_inserts=%" PRIu64
 			", flow_evictions=%" PRIu64 ", flow_expiries=%" PRIu64
-			", flow_untracked=%" PRIu64 ", flow_midstream=%" PRIu64,
+			", flow_untracked=%" PRIu64 ", flow_midstream=%" PRIu64
+			", hook=%s",
 			in->icmp_forwarded, in->icmp_tun_pmtu,
 			in->flow_max_host, in->flow_inserts,
 			in->flow_evictions, in->flow_expiries,
-			in->flow_untracked, in->flow_midstream);
+			in->flow_untracked, in->flow_midstream,
+			hook_name(in->hook));
 	fputs(")\n", f);
 	if (fmt & FMT_STATS)
 		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
@@ -240,11 +242,12 @@ static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 
 /* ipvsadm -S: rules that -R reads back. */
 
-static void rule_service(FILE *f, const struct svc *svc)
+/* A service's options as -S writes them after "-A ", without the newline. */
+static void rule_service_opts(FILE *f, const struct svc *svc)
 {
 	char arg[SERVICE_STRLEN], src[PREFIX4_STRLEN], names[64];
 
-	fprintf(f, "-A %s", svc_arg(&svc->key, arg, sizeof(arg)));
+	fputs(svc_arg(&svc->key, arg, sizeof(arg)), f);
 	if (svc->sched[0])
 		fprintf(f, " -s %s", svc->sched);
 	if (svc->timeout)
@@ -261,10 +264,17 @@ static void rule_service(FILE *f, const struct svc *svc)
 	if (has_tun_src(svc))
 		fprintf(f, " --tun-src %s", format_prefix4(svc->tun_src,
 			svc->tun_src_plen, src, sizeof(src)));
+}
+
+static void rule_service(FILE *f, const struct svc *svc)
+{
+	fputs("-A ", f);
+	rule_service_opts(f, svc);
 	fputc('\n', f);
 }
 
-static void rule_dest(FILE *f, const struct svc *svc, const struct dest *d)
+/* "-t VIP:port -r RS[:port]": how -S names a real server. */
+static void rule_dest_key(FILE *f, const struct svc *svc, const struct dest *d)
 {
 	char arg[SERVICE_STRLEN], ep[ENDPOINT_STRLEN];
 
@@ -272,9 +282,16 @@ static void rule_dest(FILE *f, const struct svc *svc, const struct dest *d)
 		format_endpoint(&d->addr, d->port, ep, sizeof(ep));
 	else
 		format_addr(&d->addr, ep, sizeof(ep));
-	fprintf(f, "-a %s -r %s %s -w %u",
-		svc_arg(&svc->key, arg, sizeof(arg)), ep,
-		d->fwd == DSR_FWD_TUN ? "-i" : "-g", d->weight);
+	fprintf(f, "%s -r %s", svc_arg(&svc->key, arg, sizeof(arg)), ep);
+}
+
+/* A real server's options as -S writes them after "-a ", no newline. */
+static void rule_dest_opts(FILE *f, const struct svc *svc,
+			   const struct dest *d)
+{
+	rule_dest_key(f, svc, d);
+	fprintf(f, " %s -w %u", d->fwd == DSR_FWD_TUN ? "-i" : "-g",
+		d->weight);
 	/* ipvsadm 1.31's order; a type it cannot name is left out, as there. */
 	if (d->fwd == DSR_FWD_TUN && tun_name(d->tun_type)) {
 		fprintf(f, " --tun-type %s", tun_name(d->tun_type));
@@ -284,6 +301,12 @@ static void rule_dest(FILE *f, const struct svc *svc, const struct dest *d)
 			fputs(d->tun_flags & DSR_TUN_F_CSUM ? " --tun-csum" :
 			      " --tun-nocsum", f);
 	}
+}
+
+static void rule_dest(FILE *f, const struct svc *svc, const struct dest *d)
+{
+	fputs("-a ", f);
+	rule_dest_opts(f, svc, d);
 	fputc('\n', f);
 }
 
@@ -329,7 +352,8 @@ static void json_flag_names(FILE *f, const struct svc *svc)
 	fputs("],", f);
 }
 
-static void json_service(FILE *f, const struct svc *svc)
+/* The service's key, opening its object: {"protocol":...,"port":80 */
+static void json_service_key(FILE *f, const struct svc *svc)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -343,6 +367,14 @@ static void json_service(FILE *f, const struct svc *svc)
 			format_addr(&svc->key.addr, a, sizeof(a)),
 			svc->key.port);
 	}
+}
+
+/* The service's object, left open for its "dests". */
+static void json_service(FILE *f, const struct svc *svc)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	json_service_key(f, svc);
 	fputs(",\"scheduler\":", f);
 	json_str(f, svc->sched);
 	fprintf(f, ",\"persistent\":%u,\"flags\":%u,", svc->timeout,
@@ -354,7 +386,6 @@ static void json_service(FILE *f, const struct svc *svc)
 		inet_ntop(AF_INET, &svc->tun_src, a, sizeof(a)) ? a : "?",
 		svc->tun_src_plen);
 	json_stats(f, &svc->stats);
-	fputs(",\"dests\":[", f);
 }
 
 static void json_dest(FILE *f, const struct dest *d, bool first)
@@ -391,12 +422,13 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 			"\"flow_max_host\":%u,\"flow_inserts\":%" PRIu64
 			",\"flow_evictions\":%" PRIu64 ",\"flow_expiries\":%"
 			PRIu64 ",\"flow_untracked\":%" PRIu64
-			",\"flow_midstream\":%" PRIu64 ",\"services\":[",
+			",\"flow_midstream\":%" PRIu64 ",\"hook\":\"%s\","
+			"\"services\":[",
 			in->flow_count, in->flow_max, in->icmp_forwarded,
 			in->icmp_tun_pmtu, in->flow_count, in->flow_max_host,
 			in->flow_inserts, in->flow_evictions,
 			in->flow_expiries, in->flow_untracked,
-			in->flow_midstream);
+			in->flow_midstream, hook_name(in->hook));
 	} else if (!(fmt & FMT_RULES)) {
 		text_title(f, l, fmt);
 	}
@@ -408,6 +440,7 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 			if (i)
 				fputc(',', f);
 			json_service(f, svc);
+			fputs(",\"dests\":[", f);
 		} else if (fmt & FMT_RULES) {
 			rule_service(f, svc);
 		} else {
@@ -427,6 +460,50 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 
 	if (fmt & FMT_JSON)
 		fputs("]}\n", f);
+}
+
+/*
+ * monitor: one line per notification. Text names the object as -S does,
+ * after "service" or "server" (added or changed) or "deleted service" or
+ * "deleted server". JSON: one object per line, with "event" ("service" or
+ * "server"), "deleted", and "service" and "server" objects as in the -j
+ * listing; a server's service is given by its key alone.
+ */
+void print_event(FILE *f, uint8_t cmd, const struct svc *svc,
+		 const struct dest *d, unsigned int fmt)
+{
+	bool deleted = cmd == DSR_CMD_SERVICE_DEL_NTF ||
+		       cmd == DSR_CMD_DEST_DEL_NTF;
+	char arg[SERVICE_STRLEN];
+
+	if (fmt & FMT_JSON) {
+		fprintf(f, "{\"event\":\"%s\",\"deleted\":%s,\"service\":",
+			d ? "server" : "service", deleted ? "true" : "false");
+		if (d) {
+			json_service_key(f, svc);
+			fputc('}', f);
+		} else {
+			json_service(f, svc);
+			fputc('}', f);
+		}
+		if (d) {
+			fputs(",\"server\":", f);
+			json_dest(f, d, true);
+		}
+		fputs("}\n", f);
+		return;
+	}
+	fprintf(f, "%s%s ", deleted ? "deleted " : "",
+		d ? "server" : "service");
+	if (d && deleted)
+		rule_dest_key(f, svc, d);
+	else if (d)
+		rule_dest_opts(f, svc, d);
+	else if (deleted)
+		fputs(svc_arg(&svc->key, arg, sizeof(arg)), f);
+	else
+		rule_service_opts(f, svc);
+	fputc('\n', f);
 }
 
 /* -L --timeout: ipvsadm's line, then dsr's two other timeouts. */

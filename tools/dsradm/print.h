@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dsradm - listing output: ipvsadm's table, --stats, -S rules, -j JSON,
- * the flow table (-c) and the timeouts (--timeout).
+ * the flow table (-c), the timeouts (--timeout) and monitor's events.
  */
 #ifndef DSRADM_PRINT_H
 #define DSRADM_PRINT_H
@@ -17,5 +17,7 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt);
 void print_timeouts(FILE *f, const struct info *info, unsigned int fmt);
 void flows_sort(struct flows *fl);
 void print_flows(FILE *f, const struct flows *fl, unsigned int fmt);
+void print_event(FILE *f, uint8_t cmd, const struct svc *svc,
+		 const struct dest *d, unsigned int fmt);
 
 #endif /* DSRADM_PRINT_H */

@@ -147,6 +147,7 @@ static const struct pol info_pol[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_TIMEOUT_UDP] = { 4, 4 },
 	[DSR_A_INFO_TIMEOUT_TCP_SYN] = { 4, 4 },
 	[DSR_A_INFO_TIMEOUT_TCP_CLOSE] = { 4, 4 },
+	[DSR_A_INFO_HOOK] = { 1, 1 },
 };
 
 static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
@@ -746,7 +747,8 @@ static int cmd_info(void)
 	mnl_attr_put_u32(nlh, DSR_A_INFO_FLOW_MAX, fake.flow_max);
 	mnl_attr_put_u32(nlh, DSR_A_INFO_FLOW_COUNT, fake.flow_count);
 	mnl_attr_put_u32(nlh, DSR_A_INFO_SERVICE_COUNT, (uint32_t)fake.nsvcs);
-	mnl_attr_put_u8(nlh, DSR_A_INFO_HOOK, DSR_HOOK_PRE_ROUTING);
+	mnl_attr_put_u8(nlh, DSR_A_INFO_HOOK,
+			fake.hook ? fake.hook : DSR_HOOK_PRE_ROUTING);
 	/* No PAD before the u64s, as for the counters. */
 	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_FORWARDED, fake.icmp_forwarded);
 	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_TUN_PMTU, fake.icmp_tun_pmtu);
@@ -772,6 +774,7 @@ static int cmd_config(const struct nlattr **top)
 	const struct nlattr *it[DSR_A_INFO_MAX + 1];
 	uint32_t v[TMO_COUNT];
 	unsigned int i;
+	uint8_t h;
 	int ret;
 
 	if (!top[DSR_A_INFO] || top[DSR_A_SERVICE] || top[DSR_A_DEST])
@@ -786,6 +789,12 @@ static int cmd_config(const struct nlattr **top)
 			v[i] = mnl_attr_get_u32(it[timeout_attr(i)]);
 		if (!v[i] || v[i] > 86400 * 31)
 			return reject(-ERANGE, "timeout out of range");
+	}
+	if (it[DSR_A_INFO_HOOK]) {
+		h = mnl_attr_get_u8(it[DSR_A_INFO_HOOK]);
+		if (h != DSR_HOOK_PRE_ROUTING && h != DSR_HOOK_LOCAL_IN)
+			return reject(-ERANGE, "hook out of range");
+		fake.hook = h;
 	}
 	memcpy(fake.timeout, v, sizeof(v));
 	return 0;

@@ -41,6 +41,7 @@ struct fake_kernel {
 	size_t nsvcs;
 	uint32_t flow_count;
 	uint32_t flow_max;
+	uint8_t hook;			/* enum dsr_hook; 0: pre-routing */
 	uint64_t icmp_forwarded;
 	uint64_t icmp_tun_pmtu;
 	struct info info;		/* flow_max_host, flow_* counters */

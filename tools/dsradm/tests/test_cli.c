@@ -428,6 +428,13 @@ static void test_usage(void)
 		{ "-E -t 10.0.0.1:80 --stateless --stateful", "--stateless and --stateful contradict each other" },
 		{ "-E -t 10.0.0.1:80 --stateful --stateless", "--stateless and --stateful contradict each other" },
 		{ "-L --stateless", "option --stateless/--stateful is not valid with --list" },
+		{ "monitor -s rr", "option -s (--scheduler) is not valid with monitor" },
+		{ "--hook input", "invalid hook 'input': pre-routing or local-in" },
+		{ "--hook local-in -t 10.0.0.1:80", "option -t/-u/-f (service) is not valid with --hook" },
+		{ "--hook local-in --hook pre-routing", "option --hook given more than once" },
+		{ "monitor -L", "only one command may be given (monitor and --list)" },
+		{ "monitor -j extra", "unexpected argument 'extra'" },
+		{ "-L monitor", "unexpected argument 'monitor'" },
 		{ "-A -t 10.0.0.1:80 --sched-table x", "invalid lookup table size 'x': a prime, 7..1048573, or 0 for the default" },
 		{ "-A -t 10.0.0.1:80 --sched-table 7 --sched-table 11", "option --sched-table given more than once" },
 		{ "-A -t 10.0.0.1:80 --digest", "option --digest is not valid with --add-service" },
@@ -680,8 +687,20 @@ static void test_flows_timeouts(void)
 	fake.info.flow_untracked = 2;
 	fake.info.flow_midstream = 12345678901ULL;
 	run("-Ln --stats");
-	ok(res.rc == 0 && strstr(res.out, "(flows=0/1048576, icmp_forwarded=0, icmp_tun_pmtu=0, flow_max_host=4194304, flow_inserts=1000, flow_evictions=7, flow_expiries=990, flow_untracked=2, flow_midstream=12345678901)\n"),
+	ok(res.rc == 0 && strstr(res.out, "(flows=0/1048576, icmp_forwarded=0, icmp_tun_pmtu=0, flow_max_host=4194304, flow_inserts=1000, flow_evictions=7, flow_expiries=990, flow_untracked=2, flow_midstream=12345678901, hook=pre-routing)\n"),
 	   "--stats: the flow-table counters on the title line");
+	expect_ok("--hook local-in");
+	ok(fake.hook == DSR_HOOK_LOCAL_IN &&
+	   fake.last_info_attrs == (1U << DSR_A_INFO_HOOK),
+	   "--hook local-in: CONFIG_SET with the hook alone");
+	run("-Ln --stats");
+	ok(res.rc == 0 && strstr(res.out, ", hook=local-in)\n"),
+	   "--stats shows the hook");
+	run("-L -j");
+	ok(res.rc == 0 && strstr(res.out, "\"hook\":\"local-in\""),
+	   "-j shows the hook");
+	expect_ok("--hook pre-routing");
+	ok(fake.hook == DSR_HOOK_PRE_ROUTING, "--hook pre-routing");
 	run("-L -j");
 	ok(res.rc == 0 && strstr(res.out, "\"flow_count\":0,\"flow_max_host\":4194304,\"flow_inserts\":1000,\"flow_evictions\":7,\"flow_expiries\":990,\"flow_untracked\":2,\"flow_midstream\":12345678901,"),
 	   "-j: the flow-table counters");

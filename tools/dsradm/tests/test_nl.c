@@ -2,7 +2,8 @@
 /*
  * nl.c against the real host kernel, through the generic netlink
  * controller ("nlctrl" is always there): family resolution, a dump, an
- * error ACK, extended ACK text. Skipped when netlink is unavailable.
+ * error ACK, extended ACK text, joining a multicast group. Skipped when
+ * netlink is unavailable.
  */
 #include <errno.h>
 #include <string.h>
@@ -82,6 +83,13 @@ int main(void)
 	ret = nl_do(nl, nlh, NULL, NULL);
 	ok(ret == 0 && *nl_ext_msg(nl) == '\0',
 	   "the next request starts with a clean extack");
+
+	/* nlctrl announces families on its "notify" group; anyone may join. */
+	ret = nl_join(nl, "notify");
+	ok(ret == 0, "joining nlctrl's notify group (%d)", ret);
+	ret = nl_join(nl, "no-such-group");
+	ok(ret == -ENOENT, "joining a group the family lacks: ENOENT (%d)",
+	   ret);
 
 	nl_close(nl);
 	return tap_done();

@@ -58,6 +58,7 @@ static void brief_listing(struct listing *l)
 	strcpy(l->info.version, "0.1.0");
 	l->info.flow_count = 12;
 	l->info.flow_max = 1048576;
+	l->info.hook = DSR_HOOK_PRE_ROUTING;
 	add_svc(l, svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "mh"), NULL, 0);
 	s = svc_key(IPPROTO_TCP, "10.0.0.100:80", "rr");
 	s.stats = (struct stats){ 20, 140, 12345 };
@@ -137,6 +138,7 @@ static void tun_listing(struct listing *l)
 	strcpy(l->info.version, "0.2.0");
 	l->info.flow_count = 5;
 	l->info.flow_max = 1048576;
+	l->info.hook = DSR_HOOK_LOCAL_IN;
 	l->info.icmp_forwarded = 17;
 	l->info.icmp_tun_pmtu = 3;
 
@@ -252,7 +254,26 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-enum what { W_LISTING, W_TIMEOUTS, W_FLOWS };
+enum what { W_LISTING, W_TIMEOUTS, W_FLOWS, W_EVENTS };
+
+/* monitor's lines for a listing built up, then torn down. */
+static void print_events(FILE *f, const struct listing *l, unsigned int fmt)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->nsvcs; i++) {
+		const struct svc *svc = &l->svcs[i];
+
+		print_event(f, DSR_CMD_SERVICE_NEW_NTF, svc, NULL, fmt);
+		for (j = 0; j < svc->ndests; j++)
+			print_event(f, DSR_CMD_DEST_NEW_NTF, svc,
+				    &svc->dests[j], fmt);
+		for (j = 0; j < svc->ndests; j++)
+			print_event(f, DSR_CMD_DEST_DEL_NTF, svc,
+				    &svc->dests[j], fmt);
+		print_event(f, DSR_CMD_SERVICE_DEL_NTF, svc, NULL, fmt);
+	}
+}
 
 static void golden_of(enum what what, const void *data, unsigned int fmt,
 		      const char *name)
@@ -266,6 +287,8 @@ static void golden_of(enum what what, const void *data, unsigned int fmt,
 		print_listing(f, data, fmt);
 	else if (what == W_TIMEOUTS)
 		print_timeouts(f, data, fmt);
+	else if (what == W_EVENTS)
+		print_events(f, data, fmt);
 	else
 		print_flows(f, data, fmt);
 	fclose(f);
@@ -362,6 +385,8 @@ int main(void)
 	golden(&l, FMT_NUMERIC | FMT_STATS | FMT_TUN_INFO, "tun-stats.txt");
 	golden(&l, FMT_RULES, "tun-save.txt");
 	golden(&l, FMT_JSON | FMT_TUN_INFO, "tun.json");
+	golden_of(W_EVENTS, &l, FMT_NUMERIC, "tun-events.txt");
+	golden_of(W_EVENTS, &l, FMT_JSON, "tun-events.json");
 	listing_free(&l);
 
 	flags_listing(&l);
@@ -373,6 +398,7 @@ int main(void)
 	golden(&l, FMT_NUMERIC | FMT_STATS | FMT_DIGEST, "flags-stats.txt");
 	golden(&l, FMT_RULES, "flags-save.txt");
 	golden(&l, FMT_JSON, "flags.json");
+	golden_of(W_EVENTS, &l, FMT_NUMERIC, "flags-events.txt");
 	listing_free(&l);
 
 	test_flows();
