@@ -244,6 +244,9 @@ struct dsr_net {
 	u32 timeout_tcp_syn;
 	u32 timeout_tcp_close;
 	u8 hook;			/* DSR_HOOK_*, changed under lock */
+	/* Configuration limits, read and changed under lock. */
+	u32 service_max;
+	u32 dest_max;
 };
 
 /* netns.c */

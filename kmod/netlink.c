@@ -12,14 +12,17 @@
 #include <net/genetlink.h>
 #include "dsr.h"
 
-#define DSR_SERVICES_MAX	65536	/* per namespace */
-#define DSR_DESTS_MAX		4096	/* per service */
 #define DSR_TIMEOUT_MAX		(7 * 24 * 3600)
 
 static struct genl_family dsr_genl_family;
 
 static struct netlink_range_validation dsr_weight_range = {
 	.max = DSR_WEIGHT_MAX,
+};
+
+static struct netlink_range_validation dsr_service_max_range = {
+	.min = 1,
+	.max = DSR_SERVICES_MAX,
 };
 
 static struct netlink_range_validation dsr_flow_max_range = {
@@ -96,6 +99,8 @@ static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_FLOW_EXPIRIES]	= { .type = NLA_REJECT },
 	[DSR_A_INFO_FLOW_UNTRACKED]	= { .type = NLA_REJECT },
 	[DSR_A_INFO_FLOW_MIDSTREAM]	= { .type = NLA_REJECT },
+	[DSR_A_INFO_SERVICE_MAX]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_service_max_range),
+	[DSR_A_INFO_DEST_MAX]		= NLA_POLICY_RANGE(NLA_U32, 1, DSR_DESTS_MAX),
 };
 
 /* Commands naming a service. */
@@ -610,8 +615,9 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		err = -EEXIST;
 		goto out;
 	}
-	if (dn->service_count >= DSR_SERVICES_MAX) {
-		NL_SET_ERR_MSG(info->extack, "too many services in this namespace");
+	if (dn->service_count >= dn->service_max) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the namespace's service limit is reached (dsradm --set-service-limit)");
 		err = -ENOSPC;
 		goto out;
 	}
@@ -863,8 +869,9 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 		err = -EEXIST;
 		goto out;
 	}
-	if (svc->dest_count >= DSR_DESTS_MAX) {
-		NL_SET_ERR_MSG(info->extack, "too many real servers in this service");
+	if (svc->dest_count >= dn->dest_max) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the service's real-server limit is reached (dsradm --set-server-limit)");
 		err = -ENOSPC;
 		goto out;
 	}
@@ -1107,6 +1114,8 @@ static int dsr_nl_put_info(struct sk_buff *skb, struct dsr_net *dn)
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_TCP_FIN, dn->timeout_tcp_fin) ||
 	    nla_put_u32(skb, DSR_A_INFO_TIMEOUT_UDP, dn->timeout_udp) ||
 	    nla_put_u32(skb, DSR_A_INFO_SERVICE_COUNT, dn->service_count) ||
+	    nla_put_u32(skb, DSR_A_INFO_SERVICE_MAX, dn->service_max) ||
+	    nla_put_u32(skb, DSR_A_INFO_DEST_MAX, dn->dest_max) ||
 	    nla_put_u8(skb, DSR_A_INFO_HOOK, dn->hook) ||
 	    nla_put_u32(skb, DSR_A_INFO_GENERATION, dn->generation))
 		goto cancel;
@@ -1207,6 +1216,10 @@ static int dsr_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[DSR_A_INFO_FLOW_MAX])
 		WRITE_ONCE(dn->flow_max, nla_get_u32(tb[DSR_A_INFO_FLOW_MAX]));
+	if (tb[DSR_A_INFO_SERVICE_MAX])
+		dn->service_max = nla_get_u32(tb[DSR_A_INFO_SERVICE_MAX]);
+	if (tb[DSR_A_INFO_DEST_MAX])
+		dn->dest_max = nla_get_u32(tb[DSR_A_INFO_DEST_MAX]);
 	if (tb[DSR_A_INFO_TIMEOUT_TCP_SYN])
 		WRITE_ONCE(dn->timeout_tcp_syn,
 			   nla_get_u32(tb[DSR_A_INFO_TIMEOUT_TCP_SYN]));

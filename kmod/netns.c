@@ -46,6 +46,8 @@ static int __net_init dsr_net_init(struct net *net)
 	dn->timeout_tcp_syn = 60;
 	dn->timeout_tcp_close = 10;
 	dn->hook = dsr_hook_default();
+	dn->service_max = DSR_SERVICES_MAX;
+	dn->dest_max = DSR_DESTS_MAX;
 	return 0;
 }
 

@@ -144,10 +144,11 @@ INFO = nest_schema(
      "TIMEOUT_TCP_FIN", "TIMEOUT_UDP", "SERVICE_COUNT", "DROPS", "HOOK",
      "GENERATION", "ICMP_FORWARDED", "ICMP_TUN_PMTU", "TIMEOUT_TCP_SYN",
      "TIMEOUT_TCP_CLOSE", "FLOW_MAX_HOST", "FLOW_INSERTS", "FLOW_EVICTIONS",
-     "FLOW_EXPIRIES", "FLOW_UNTRACKED", "FLOW_MIDSTREAM"],
+     "FLOW_EXPIRIES", "FLOW_UNTRACKED", "FLOW_MIDSTREAM", "SERVICE_MAX",
+     "DEST_MAX"],
     ["hex", "str", "u32", "u32", "u32", "u32", "u32", "u32", "nest", "u8",
      "u32", "u64", "u64", "u32", "u32", "u32", "u64", "u64", "u64", "u64",
-     "u64"],
+     "u64", "u32", "u32"],
     {"DROPS": DROPS})
 FLOW = nest_schema(
     ["PAD", "PROTOCOL", "CLIENT_ADDR4", "CLIENT_ADDR6", "CLIENT_PORT",

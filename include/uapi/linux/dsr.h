@@ -98,6 +98,8 @@
 #define DSR_MCGRP_EVENTS	"events"
 
 #define DSR_SCHED_NAME_MAX	16	/* including the terminating NUL */
+#define DSR_SERVICES_MAX	65536	/* highest DSR_A_INFO_SERVICE_MAX */
+#define DSR_DESTS_MAX		4096	/* highest DSR_A_INFO_DEST_MAX */
 #define DSR_WEIGHT_MAX		65535
 
 enum dsr_cmd {
@@ -334,6 +336,14 @@ enum dsr_info_attr {
 					 * flow moved here from another load
 					 * balancer), sent where the consistent
 					 * hash names
+					 */
+
+	DSR_A_INFO_SERVICE_MAX,		/* u32, 1..DSR_SERVICES_MAX: the most
+					 * services the namespace may have
+					 * (lowering it keeps those there)
+					 */
+	DSR_A_INFO_DEST_MAX,		/* u32, 1..DSR_DESTS_MAX: the most real
+					 * servers one service may have
 					 */
 
 	__DSR_A_INFO_MAX,
