@@ -86,6 +86,27 @@ rejects "unknown scheduler" 255 'sched|nosuch' -A -t "$SUBNET.101:80" -s nosuch
 rejects "IPv6 service" 255 'ipv6|inet6|family|not (yet )?(supported|implemented)' \
 	-A -t "[2001:db8::1]:80" -s rr
 
+# The namespace's limits: at the limit, one more is refused, and saying
+# which limit; lowering a limit keeps what is there.
+adm lb --set-service-limit 1
+rejects "a service beyond the service limit" 255 'service limit.*--set-service-limit' \
+	-A -t "$SUBNET.101:80" -s rr
+adm lb --set-server-limit 1
+rejects "a real server beyond the real-server limit" 255 'real-server limit.*--set-server-limit' \
+	-a -t "$SVC" -r "$SUBNET.12:80" -g -w 1
+limits_listed()
+{
+	adm lb -Ln --stats | head -1 | grep -q 'service_max=1, server_max=1)$'
+}
+ktap_check "the limits are listed" limits_listed
+rejects "a service limit of 0" 2 'service limit' --set-service-limit 0
+rejects "a real-server limit of 4097" 2 'real-server limit' --set-server-limit 4097
+adm lb --set-service-limit 65536
+adm lb --set-server-limit 4096
+ktap_check "raised again, the limits let the service and server in" \
+	eval "adm lb -A -t $SUBNET.101:80 -s rr && adm lb -a -t $SVC -r $SUBNET.12:80 -g -w 1 &&
+		adm lb -D -t $SUBNET.101:80 && adm lb -d -t $SVC -r $SUBNET.12:80"
+
 # dsr forwards without rewriting addresses: no NAT. dsradm may refuse -m
 # itself (2) or let the kernel refuse the method (255).
 rejects "masquerading (-m)" '2|255' 'masq|nat|forward|method|not supported' \

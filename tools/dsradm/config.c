@@ -40,21 +40,31 @@ int do_set_timeouts(struct nl *nl, const struct cmd *cmd)
 }
 
 /*
- * The most flows the namespace keeps; never above the host-wide cap
- * (module parameter flow_max_host), which the kernel enforces and names.
+ * The namespace's limits: the most flows it keeps (never above the
+ * host-wide cap, module parameter flow_max_host, which the kernel enforces
+ * and names), the most services, the most real servers per service.
  */
-int do_set_flow_limit(struct nl *nl, const struct cmd *cmd)
+int do_set_limit(struct nl *nl, const struct cmd *cmd)
 {
 	struct nlmsghdr *nlh = nl_request(nl, DSR_CMD_CONFIG_SET, 0);
+	uint16_t attr = DSR_A_INFO_FLOW_MAX;
+	const char *what = "flow";
 	struct nlattr *nest;
 	int ret;
 
+	if (cmd->op == OP_SET_SERVICE_LIMIT) {
+		attr = DSR_A_INFO_SERVICE_MAX;
+		what = "service";
+	} else if (cmd->op == OP_SET_SERVER_LIMIT) {
+		attr = DSR_A_INFO_DEST_MAX;
+		what = "real-server";
+	}
 	nest = mnl_attr_nest_start(nlh, DSR_A_INFO);
-	mnl_attr_put_u32(nlh, DSR_A_INFO_FLOW_MAX, cmd->flow_limit);
+	mnl_attr_put_u32(nlh, attr, cmd->flow_limit);
 	mnl_attr_nest_end(nlh, nest);
 	ret = nl_do(nl, nlh, NULL, NULL);
 	if (ret)
-		return kernel_error(nl, ret, "setting the flow limit");
+		return kernel_error(nl, ret, "setting the %s limit", what);
 	return EXIT_OK;
 }
 

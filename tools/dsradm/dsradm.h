@@ -99,6 +99,9 @@ struct info {
 	uint64_t flow_untracked;
 	uint64_t flow_midstream;
 	uint8_t hook;			/* enum dsr_hook */
+	uint32_t service_count;
+	uint32_t service_max;		/* services the namespace may have */
+	uint32_t dest_max;		/* real servers a service may have */
 	uint32_t timeout[TMO_COUNT];	/* seconds */
 };
 
@@ -142,6 +145,8 @@ enum op {
 	OP_SET,				/* --set tcp tcpfin udp */
 	OP_SET_TIMEOUTS,		/* --set-timeouts name=s,... */
 	OP_SET_FLOW_LIMIT,		/* --set-flow-limit N */
+	OP_SET_SERVICE_LIMIT,		/* --set-service-limit N */
+	OP_SET_SERVER_LIMIT,		/* --set-server-limit N */
 	OP_MONITOR,			/* monitor [-j] */
 	OP_SET_HOOK,			/* --hook pre-routing|local-in */
 	OP_HELP,
@@ -196,7 +201,7 @@ struct cmd {
 	uint32_t sched_table;		/* --sched-table */
 	uint32_t timeout;
 	uint32_t timeouts[TMO_COUNT];	/* --set, --set-timeouts; 0 = keep */
-	uint32_t flow_limit;		/* --set-flow-limit */
+	uint32_t flow_limit;		/* --set-*-limit: the value */
 	uint8_t hook;			/* --hook: enum dsr_hook */
 	uint8_t fwd;			/* DSR_FWD_DR unless -i */
 	uint8_t tun_type;		/* DSR_TUN_IPIP unless --tun-type */
@@ -258,7 +263,7 @@ int do_flows(struct nl *nl, const struct cmd *cmd);
 /* config.c */
 void build_timeouts(struct nlmsghdr *nlh, const uint32_t *timeouts);
 int do_set_timeouts(struct nl *nl, const struct cmd *cmd);
-int do_set_flow_limit(struct nl *nl, const struct cmd *cmd);
+int do_set_limit(struct nl *nl, const struct cmd *cmd);
 int do_set_hook(struct nl *nl, const struct cmd *cmd);
 int do_list_timeouts(struct nl *nl, const struct cmd *cmd);
 

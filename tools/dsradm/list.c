@@ -96,6 +96,9 @@ static const struct rule info_rules[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_FLOW_UNTRACKED]	= FIXED(8),
 	[DSR_A_INFO_FLOW_MIDSTREAM]	= FIXED(8),
 	[DSR_A_INFO_HOOK]		= FIXED(1),
+	[DSR_A_INFO_SERVICE_COUNT]	= FIXED(4),
+	[DSR_A_INFO_SERVICE_MAX]	= FIXED(4),
+	[DSR_A_INFO_DEST_MAX]		= FIXED(4),
 };
 
 static bool attr_ok(const struct nlattr *attr, const struct rule *r)
@@ -315,6 +318,9 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 	info->flow_midstream = info_u64(it, DSR_A_INFO_FLOW_MIDSTREAM);
 	if (it[DSR_A_INFO_HOOK])
 		info->hook = mnl_attr_get_u8(it[DSR_A_INFO_HOOK]);
+	info->service_count = info_u32(it, DSR_A_INFO_SERVICE_COUNT);
+	info->service_max = info_u32(it, DSR_A_INFO_SERVICE_MAX);
+	info->dest_max = info_u32(it, DSR_A_INFO_DEST_MAX);
 	for (i = 0; i < TMO_COUNT; i++)
 		info->timeout[i] = info_u32(it, timeout_attr(i));
 	return MNL_CB_OK;

@@ -38,6 +38,8 @@ enum {
 	LO_SET,
 	LO_SET_TIMEOUTS,
 	LO_SET_FLOW_LIMIT,
+	LO_SET_SERVICE_LIMIT,
+	LO_SET_SERVER_LIMIT,
 	LO_HOOK,
 };
 
@@ -88,6 +90,8 @@ static const struct option long_opts[] = {
 	{ "set",		no_argument,		NULL, LO_SET },
 	{ "set-timeouts",	required_argument,	NULL, LO_SET_TIMEOUTS },
 	{ "set-flow-limit",	required_argument,	NULL, LO_SET_FLOW_LIMIT },
+	{ "set-service-limit",	required_argument,	NULL, LO_SET_SERVICE_LIMIT },
+	{ "set-server-limit",	required_argument,	NULL, LO_SET_SERVER_LIMIT },
 	{ "hook",		required_argument,	NULL, LO_HOOK },
 	{ NULL,			0,			NULL, 0 },
 };
@@ -123,6 +127,8 @@ static const struct {
 	[OP_SET]	  = { "--set", 0, 0 },
 	[OP_SET_TIMEOUTS] = { "--set-timeouts", 0, 0 },
 	[OP_SET_FLOW_LIMIT] = { "--set-flow-limit", 0, 0 },
+	[OP_SET_SERVICE_LIMIT] = { "--set-service-limit", 0, 0 },
+	[OP_SET_SERVER_LIMIT] = { "--set-server-limit", 0, 0 },
 	/* -n is accepted out of ipvsadm habit: addresses are always numeric. */
 	[OP_MONITOR]	  = { "monitor", 0, OPT_JSON | OPT_NUMERIC },
 	[OP_SET_HOOK]	  = { "--hook", 0, 0 },
@@ -180,6 +186,8 @@ static void usage(FILE *f)
 "  dsradm --set tcp tcpfin udp\n"
 "  dsradm --set-timeouts name=seconds[,name=seconds...]\n"
 "  dsradm --set-flow-limit flows\n"
+"  dsradm --set-service-limit services\n"
+"  dsradm --set-server-limit real-servers\n"
 "  dsradm --hook pre-routing|local-in\n"
 "  dsradm -Z [-t|-u|-f service-address]\n"
 "  dsradm monitor [-j]                every change as it happens\n"
@@ -200,6 +208,8 @@ static void usage(FILE *f)
 "  --set tcp tcpfin udp   set flow timeouts (seconds, 0: unchanged)\n"
 "  --set-timeouts name=s,...  set timeouts by name: tcp tcpfin udp syn rst\n"
 "  --set-flow-limit N     most flows the namespace keeps in its flow table\n"
+"  --set-service-limit N  most services the namespace may have\n"
+"  --set-server-limit N   most real servers a service may have\n"
 "  --hook pre-routing|local-in  take VIP traffic before conntrack and the\n"
 "                         firewall, or after the INPUT firewall (as IPVS)\n"
 "  --help            -h   this text\n"
@@ -542,6 +552,20 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 			return usage_error("invalid flow limit '%s': 1..%u",
 					   optarg, FLOW_LIMIT_MAX);
 		return 0;
+	case LO_SET_SERVICE_LIMIT:
+		if (set_op(cmd, have_op, OP_SET_SERVICE_LIMIT))
+			return EXIT_USAGE;
+		if (parse_u32(optarg, 1, DSR_SERVICES_MAX, &cmd->flow_limit))
+			return usage_error("invalid service limit '%s': 1..%u",
+					   optarg, DSR_SERVICES_MAX);
+		return 0;
+	case LO_SET_SERVER_LIMIT:
+		if (set_op(cmd, have_op, OP_SET_SERVER_LIMIT))
+			return EXIT_USAGE;
+		if (parse_u32(optarg, 1, DSR_DESTS_MAX, &cmd->flow_limit))
+			return usage_error("invalid real-server limit '%s': 1..%u",
+					   optarg, DSR_DESTS_MAX);
+		return 0;
 	case LO_HOOK:
 		if (set_op(cmd, have_op, OP_SET_HOOK))
 			return EXIT_USAGE;
@@ -800,7 +824,9 @@ static int execute(struct nl *nl, struct cmd *cmd)
 	case OP_SET_TIMEOUTS:
 		return do_set_timeouts(nl, cmd);
 	case OP_SET_FLOW_LIMIT:
-		return do_set_flow_limit(nl, cmd);
+	case OP_SET_SERVICE_LIMIT:
+	case OP_SET_SERVER_LIMIT:
+		return do_set_limit(nl, cmd);
 	case OP_RESTORE:
 		return do_restore(nl);
 	case OP_MONITOR:

@@ -167,12 +167,12 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 			", flow_max_host=%u, flow_inserts=%" PRIu64
 			", flow_evictions=%" PRIu64 ", flow_expiries=%" PRIu64
 			", flow_untracked=%" PRIu64 ", flow_midstream=%" PRIu64
-			", hook=%s",
+			", hook=%s, service_max=%u, server_max=%u",
 			in->icmp_forwarded, in->icmp_tun_pmtu,
 			in->flow_max_host, in->flow_inserts,
 			in->flow_evictions, in->flow_expiries,
 			in->flow_untracked, in->flow_midstream,
-			hook_name(in->hook));
+			hook_name(in->hook), in->service_max, in->dest_max);
 	fputs(")\n", f);
 	if (fmt & FMT_STATS)
 		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
@@ -423,12 +423,14 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 			",\"flow_evictions\":%" PRIu64 ",\"flow_expiries\":%"
 			PRIu64 ",\"flow_untracked\":%" PRIu64
 			",\"flow_midstream\":%" PRIu64 ",\"hook\":\"%s\","
-			"\"services\":[",
+			"\"service_count\":%u,\"service_max\":%u,"
+			"\"server_max\":%u,\"services\":[",
 			in->flow_count, in->flow_max, in->icmp_forwarded,
 			in->icmp_tun_pmtu, in->flow_count, in->flow_max_host,
 			in->flow_inserts, in->flow_evictions,
 			in->flow_expiries, in->flow_untracked,
-			in->flow_midstream, hook_name(in->hook));
+			in->flow_midstream, hook_name(in->hook),
+			in->service_count, in->service_max, in->dest_max);
 	} else if (!(fmt & FMT_RULES)) {
 		text_title(f, l, fmt);
 	}

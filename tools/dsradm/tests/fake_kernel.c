@@ -148,6 +148,8 @@ static const struct pol info_pol[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_TIMEOUT_TCP_SYN] = { 4, 4 },
 	[DSR_A_INFO_TIMEOUT_TCP_CLOSE] = { 4, 4 },
 	[DSR_A_INFO_HOOK] = { 1, 1 },
+	[DSR_A_INFO_SERVICE_MAX] = { 4, 4 },
+	[DSR_A_INFO_DEST_MAX] = { 4, 4 },
 };
 
 static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
@@ -749,6 +751,10 @@ static int cmd_info(void)
 	mnl_attr_put_u32(nlh, DSR_A_INFO_SERVICE_COUNT, (uint32_t)fake.nsvcs);
 	mnl_attr_put_u8(nlh, DSR_A_INFO_HOOK,
 			fake.hook ? fake.hook : DSR_HOOK_PRE_ROUTING);
+	mnl_attr_put_u32(nlh, DSR_A_INFO_SERVICE_MAX,
+			 fake.service_max ? fake.service_max : DSR_SERVICES_MAX);
+	mnl_attr_put_u32(nlh, DSR_A_INFO_DEST_MAX,
+			 fake.dest_max ? fake.dest_max : DSR_DESTS_MAX);
 	/* No PAD before the u64s, as for the counters. */
 	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_FORWARDED, fake.icmp_forwarded);
 	mnl_attr_put_u64(nlh, DSR_A_INFO_ICMP_TUN_PMTU, fake.icmp_tun_pmtu);
@@ -796,6 +802,10 @@ static int cmd_config(const struct nlattr **top)
 			return reject(-ERANGE, "hook out of range");
 		fake.hook = h;
 	}
+	if (it[DSR_A_INFO_SERVICE_MAX])
+		fake.service_max = mnl_attr_get_u32(it[DSR_A_INFO_SERVICE_MAX]);
+	if (it[DSR_A_INFO_DEST_MAX])
+		fake.dest_max = mnl_attr_get_u32(it[DSR_A_INFO_DEST_MAX]);
 	memcpy(fake.timeout, v, sizeof(v));
 	return 0;
 }

@@ -42,6 +42,8 @@ struct fake_kernel {
 	uint32_t flow_count;
 	uint32_t flow_max;
 	uint8_t hook;			/* enum dsr_hook; 0: pre-routing */
+	uint32_t service_max;		/* 0: DSR_SERVICES_MAX */
+	uint32_t dest_max;		/* 0: DSR_DESTS_MAX */
 	uint64_t icmp_forwarded;
 	uint64_t icmp_tun_pmtu;
 	struct info info;		/* flow_max_host, flow_* counters */

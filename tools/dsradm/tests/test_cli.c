@@ -430,6 +430,10 @@ static void test_usage(void)
 		{ "-L --stateless", "option --stateless/--stateful is not valid with --list" },
 		{ "monitor -s rr", "option -s (--scheduler) is not valid with monitor" },
 		{ "--hook input", "invalid hook 'input': pre-routing or local-in" },
+		{ "--set-service-limit 0", "invalid service limit '0': 1..65536" },
+		{ "--set-service-limit 65537", "invalid service limit '65537': 1..65536" },
+		{ "--set-server-limit 4097", "invalid real-server limit '4097': 1..4096" },
+		{ "--set-server-limit 3 -t 10.0.0.1:80", "option -t/-u/-f (service) is not valid with --set-server-limit" },
 		{ "--hook local-in -t 10.0.0.1:80", "option -t/-u/-f (service) is not valid with --hook" },
 		{ "--hook local-in --hook pre-routing", "option --hook given more than once" },
 		{ "monitor -L", "only one command may be given (monitor and --list)" },
@@ -687,20 +691,33 @@ static void test_flows_timeouts(void)
 	fake.info.flow_untracked = 2;
 	fake.info.flow_midstream = 12345678901ULL;
 	run("-Ln --stats");
-	ok(res.rc == 0 && strstr(res.out, "(flows=0/1048576, icmp_forwarded=0, icmp_tun_pmtu=0, flow_max_host=4194304, flow_inserts=1000, flow_evictions=7, flow_expiries=990, flow_untracked=2, flow_midstream=12345678901, hook=pre-routing)\n"),
+	ok(res.rc == 0 && strstr(res.out, "(flows=0/1048576, icmp_forwarded=0, icmp_tun_pmtu=0, flow_max_host=4194304, flow_inserts=1000, flow_evictions=7, flow_expiries=990, flow_untracked=2, flow_midstream=12345678901, hook=pre-routing, service_max=65536, server_max=4096)\n"),
 	   "--stats: the flow-table counters on the title line");
 	expect_ok("--hook local-in");
 	ok(fake.hook == DSR_HOOK_LOCAL_IN &&
 	   fake.last_info_attrs == (1U << DSR_A_INFO_HOOK),
 	   "--hook local-in: CONFIG_SET with the hook alone");
 	run("-Ln --stats");
-	ok(res.rc == 0 && strstr(res.out, ", hook=local-in)\n"),
+	ok(res.rc == 0 && strstr(res.out, ", hook=local-in,"),
 	   "--stats shows the hook");
 	run("-L -j");
 	ok(res.rc == 0 && strstr(res.out, "\"hook\":\"local-in\""),
 	   "-j shows the hook");
 	expect_ok("--hook pre-routing");
 	ok(fake.hook == DSR_HOOK_PRE_ROUTING, "--hook pre-routing");
+	expect_ok("--set-service-limit 10");
+	ok(fake.service_max == 10 &&
+	   fake.last_info_attrs == (1U << DSR_A_INFO_SERVICE_MAX),
+	   "--set-service-limit: CONFIG_SET with SERVICE_MAX alone");
+	expect_ok("--set-server-limit 3");
+	ok(fake.dest_max == 3 &&
+	   fake.last_info_attrs == (1U << DSR_A_INFO_DEST_MAX),
+	   "--set-server-limit: CONFIG_SET with DEST_MAX alone");
+	run("-L -j");
+	ok(res.rc == 0 && strstr(res.out, "\"service_max\":10,\"server_max\":3,"),
+	   "-j shows the limits");
+	fake.service_max = 0;
+	fake.dest_max = 0;
 	run("-L -j");
 	ok(res.rc == 0 && strstr(res.out, "\"flow_count\":0,\"flow_max_host\":4194304,\"flow_inserts\":1000,\"flow_evictions\":7,\"flow_expiries\":990,\"flow_untracked\":2,\"flow_midstream\":12345678901,"),
 	   "-j: the flow-table counters");

@@ -59,6 +59,9 @@ static void brief_listing(struct listing *l)
 	l->info.flow_count = 12;
 	l->info.flow_max = 1048576;
 	l->info.hook = DSR_HOOK_PRE_ROUTING;
+	l->info.service_count = 2;
+	l->info.service_max = DSR_SERVICES_MAX;
+	l->info.dest_max = DSR_DESTS_MAX;
 	add_svc(l, svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "mh"), NULL, 0);
 	s = svc_key(IPPROTO_TCP, "10.0.0.100:80", "rr");
 	s.stats = (struct stats){ 20, 140, 12345 };
@@ -139,6 +142,9 @@ static void tun_listing(struct listing *l)
 	l->info.flow_count = 5;
 	l->info.flow_max = 1048576;
 	l->info.hook = DSR_HOOK_LOCAL_IN;
+	l->info.service_count = 3;
+	l->info.service_max = 100;
+	l->info.dest_max = 8;
 	l->info.icmp_forwarded = 17;
 	l->info.icmp_tun_pmtu = 3;
 
