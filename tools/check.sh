@@ -164,10 +164,50 @@ unit_selftest_helpers() {
 	[ "$bad" -eq 0 ]
 }
 
+# The YNL spec agrees with the uapi header, and the check can fail: a spec
+# with an attribute renamed, and a header with a flag moved, must not pass.
+unit_ynl() {
+	local tmp out p f
+	out=$(tools/ynl-check) || true
+	sed '$d' <<<"$out"
+	p=$(tail -n 1 <<<"$out" | sed -n 's/.* \([0-9]*\) passed.*/\1/p')
+	f=$(tail -n 1 <<<"$out" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	if [ -z "$p" ] || [ -z "$f" ]; then
+		p=0
+		f=1
+	fi
+	tmp=$(mktemp -d)
+	sed 's/^        name: tun-pmtu$/        name: tun-mtu/' \
+		include/uapi/linux/dsr.yaml >"$tmp/dsr.yaml"
+	cp include/uapi/linux/dsr.h "$tmp/dsr.h"
+	if ! cmp -s include/uapi/linux/dsr.yaml "$tmp/dsr.yaml" &&
+	   ! tools/ynl-check "$tmp/dsr.yaml" >/dev/null; then
+		echo "ok - a spec with tun-pmtu renamed fails the check"
+		p=$((p + 1))
+	else
+		echo "not ok - a spec with tun-pmtu renamed passes the check"
+		f=$((f + 1))
+	fi
+	sed 's/^#define DSR_TUN_F_CSUM\t\t(1U << 0)$/#define DSR_TUN_F_CSUM\t\t(1U << 1)/' \
+		include/uapi/linux/dsr.h >"$tmp/dsr.h"
+	if ! cmp -s include/uapi/linux/dsr.h "$tmp/dsr.h" &&
+	   ! tools/ynl-check include/uapi/linux/dsr.yaml "$tmp/dsr.h" >/dev/null; then
+		echo "ok - a header with DSR_TUN_F_CSUM moved fails the check"
+		p=$((p + 1))
+	else
+		echo "not ok - a header with DSR_TUN_F_CSUM moved passes the check"
+		f=$((f + 1))
+	fi
+	rm -rf "$tmp"
+	echo "netlink spec: $p passed, $f failed"
+	[ "$f" -eq 0 ]
+}
+
 run_suite "kernel build (W=1, sparse)" lint_kernel
 run_suite "dsradm unit tests" make -s -C tools/dsradm check
 run_suite "VM kernel-log scanner" tools/vm/test-check-kernel-log
 run_suite "selftest helpers" unit_selftest_helpers
+run_suite "netlink spec (YNL) against the header" unit_ynl
 run_suite "shellcheck" lint_shell
 if [ "${1:-}" != "--unit" ]; then
 	run_suite "selftests (QEMU)" selftests/run.sh

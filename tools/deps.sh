@@ -22,6 +22,8 @@ DEPS_PACKAGES=(
 	# tests, demo and benchmark: the guest runs the host's programs
 	iproute2 procps iputils-ping ethtool tcpdump ipvsadm curl python3 nftables
 	iperf3 keepalived python3-scapy
+	# the netlink spec's check (tools/ynl-check)
+	python3-yaml
 	# debug-kernel lane (tools/debug-kernel): source and its build tools
 	linux-source-6.1 flex bison libelf-dev libssl-dev dwarves rsync
 )

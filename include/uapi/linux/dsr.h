@@ -3,6 +3,8 @@
  * dsr - Direct Server Return layer-4 load balancer: generic netlink API.
  *
  * This header is the only one shared by the kernel module and userspace.
+ * dsr.yaml beside it describes the same family as a YNL specification;
+ * tools/ynl-check fails when the two disagree.
  *
  * Family "dsr" (DSR_GENL_NAME), version DSR_GENL_VERSION, netns-aware; every
  * command needs CAP_NET_ADMIN in the user namespace owning the network
