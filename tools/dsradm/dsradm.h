@@ -185,6 +185,7 @@ enum op {
 #define OPT_DIGEST		0x80000	/* --digest */
 #define OPT_CONN		0x100000 /* -c */
 #define OPT_TIMEOUT		0x200000 /* --timeout */
+#define OPT_SYNC		0x400000 /* -R --sync */
 /* What only a tunnel real server (-i) takes. */
 #define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
 				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)
@@ -252,6 +253,19 @@ int fetch_listing(struct nl *nl, const struct svc_key *only,
 		  struct listing *l);
 int parse_object_msg(const struct nlmsghdr *nlh, struct svc *svc,
 		     struct dest *d, bool *has_dest);
+
+/* sync.c: -R --sync */
+struct sync_rule {
+	struct cmd cmd;
+	unsigned int lineno;		/* of the input, for messages */
+};
+
+struct rule_list {
+	struct sync_rule *v;
+	size_t n;
+};
+
+int sync_rules(struct nl *nl, struct rule_list *in);
 
 /* monitor.c */
 int do_monitor(struct nl *nl, const struct cmd *cmd);

@@ -41,6 +41,7 @@ enum {
 	LO_SET_SERVICE_LIMIT,
 	LO_SET_SERVER_LIMIT,
 	LO_HOOK,
+	LO_SYNC,
 };
 
 static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:njb:c";
@@ -93,6 +94,7 @@ static const struct option long_opts[] = {
 	{ "set-service-limit",	required_argument,	NULL, LO_SET_SERVICE_LIMIT },
 	{ "set-server-limit",	required_argument,	NULL, LO_SET_SERVER_LIMIT },
 	{ "hook",		required_argument,	NULL, LO_HOOK },
+	{ "sync",		no_argument,		NULL, LO_SYNC },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -123,7 +125,7 @@ static const struct {
 			      OPT_SERVICE | OPT_DEST },
 	[OP_ZERO]	  = { "--zero", 0, OPT_SERVICE },
 	[OP_SAVE]	  = { "--save", 0, OPT_NUMERIC },
-	[OP_RESTORE]	  = { "--restore", 0, 0 },
+	[OP_RESTORE]	  = { "--restore", 0, OPT_SYNC },
 	[OP_SET]	  = { "--set", 0, 0 },
 	[OP_SET_TIMEOUTS] = { "--set-timeouts", 0, 0 },
 	[OP_SET_FLOW_LIMIT] = { "--set-flow-limit", 0, 0 },
@@ -162,6 +164,7 @@ static const struct {
 	{ OPT_DIGEST,	"--digest" },
 	{ OPT_CONN,	"-c (--connection)" },
 	{ OPT_TIMEOUT,	"--timeout" },
+	{ OPT_SYNC,	"--sync" },
 };
 
 static void usage(FILE *f)
@@ -174,7 +177,7 @@ static void usage(FILE *f)
 "         [--tun-src address[/prefix-length]]\n"
 "  dsradm -D -t|-u|-f service-address\n"
 "  dsradm -C\n"
-"  dsradm -R\n"
+"  dsradm -R [--sync]\n"
 "  dsradm -S [-n]\n"
 "  dsradm -a|-e -t|-u|-f service-address -r server-address [-g|-i]\n"
 "         [--tun-type ipip|gue|gre] [--tun-port port]\n"
@@ -199,6 +202,8 @@ static void usage(FILE *f)
 "  --delete-service  -D   delete a virtual service\n"
 "  --clear           -C   delete every virtual service\n"
 "  --restore         -R   read commands (as -S writes them) from stdin\n"
+"                         (--sync: make the table equal to a saved one,\n"
+"                         changing only what differs)\n"
 "  --save            -S   write the tables as commands to stdout\n"
 "  --add-server      -a   add a real server to a service\n"
 "  --edit-server     -e   edit a real server\n"
@@ -566,6 +571,8 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 			return usage_error("invalid real-server limit '%s': 1..%u",
 					   optarg, DSR_DESTS_MAX);
 		return 0;
+	case LO_SYNC:
+		return set_opt(cmd, OPT_SYNC);
 	case LO_HOOK:
 		if (set_op(cmd, have_op, OP_SET_HOOK))
 			return EXIT_USAGE;
@@ -737,11 +744,35 @@ int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 
 static int execute(struct nl *nl, struct cmd *cmd);
 
-/* -R: one command per line, as -S (or ipvsadm -Sn) writes them. */
-static int do_restore(struct nl *nl)
+/* -R --sync: keep the -A and -a lines for sync_rules(). */
+static int keep_rule(struct rule_list *rules, const struct cmd *cmd)
+{
+	struct sync_rule *v;
+
+	if (cmd->op != OP_ADD_SERVICE && cmd->op != OP_ADD_DEST)
+		return usage_error("-R --sync accepts only -A and -a (a saved table)");
+	v = realloc(rules->v, (rules->n + 1) * sizeof(*v));
+	if (!v) {
+		errorf("out of memory");
+		return EXIT_KERNEL;
+	}
+	rules->v = v;
+	v[rules->n].cmd = *cmd;
+	v[rules->n].lineno = dsradm_lineno;
+	rules->n++;
+	return 0;
+}
+
+/*
+ * -R: one command per line, as -S (or ipvsadm -Sn) writes them, each run
+ * as it is read; with --sync, the whole input is read first and the table
+ * made equal to it (sync.c).
+ */
+static int do_restore(struct nl *nl, bool sync)
 {
 	char *argv[RESTORE_MAX_ARGS + 1];
 	char *line = NULL, *tok, *save;
+	struct rule_list rules = { 0 };
 	size_t cap = 0;
 	struct cmd cmd;
 	bool have_op;
@@ -784,15 +815,21 @@ static int do_restore(struct nl *nl)
 			ret = usage_error("-R accepts only -A -E -D -C -a -e -d -Z");
 			goto out;
 		}
-		ret = execute(nl, &cmd);
+		ret = sync ? keep_rule(&rules, &cmd) : execute(nl, &cmd);
 		if (ret)
 			goto out;
 	}
-	if (ferror(dsradm_in))
+	if (ferror(dsradm_in)) {
 		ret = usage_error("reading standard input: %s",
 				  strerror(errno));
+		goto out;
+	}
+	dsradm_lineno = 0;
+	if (sync)
+		ret = sync_rules(nl, &rules);
 out:
 	dsradm_lineno = 0;
+	free(rules.v);
 	free(line);
 	return ret;
 }
@@ -828,7 +865,7 @@ static int execute(struct nl *nl, struct cmd *cmd)
 	case OP_SET_SERVER_LIMIT:
 		return do_set_limit(nl, cmd);
 	case OP_RESTORE:
-		return do_restore(nl);
+		return do_restore(nl, cmd->opts & OPT_SYNC);
 	case OP_MONITOR:
 		return do_monitor(nl, cmd);
 	case OP_SET_HOOK:

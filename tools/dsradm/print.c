@@ -17,7 +17,7 @@
 #include "parse.h"
 #include "print.h"
 
-static int addr_cmp(const struct ipaddr *a, const struct ipaddr *b)
+int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b)
 {
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
@@ -37,7 +37,7 @@ int svc_key_cmp(const struct svc_key *a, const struct svc_key *b)
 		return ra < rb ? -1 : 1;
 	if (a->fwmark || b->fwmark)
 		return a->fwmark < b->fwmark ? -1 : a->fwmark > b->fwmark;
-	c = addr_cmp(&a->addr, &b->addr);
+	c = ipaddr_cmp(&a->addr, &b->addr);
 	if (c)
 		return c;
 	return a->port < b->port ? -1 : a->port > b->port;
@@ -52,7 +52,7 @@ static int svc_qcmp(const void *a, const void *b)
 static int dest_qcmp(const void *pa, const void *pb)
 {
 	const struct dest *a = pa, *b = pb;
-	int c = addr_cmp(&a->addr, &b->addr);
+	int c = ipaddr_cmp(&a->addr, &b->addr);
 
 	if (c)
 		return c;
@@ -552,12 +552,12 @@ static int flow_qcmp(const void *pa, const void *pb)
 
 	if (a->protocol != b->protocol)
 		return a->protocol < b->protocol ? -1 : 1;
-	c = addr_cmp(&a->vip, &b->vip);
+	c = ipaddr_cmp(&a->vip, &b->vip);
 	if (c)
 		return c;
 	if (a->vip_port != b->vip_port)
 		return a->vip_port < b->vip_port ? -1 : 1;
-	c = addr_cmp(&a->client, &b->client);
+	c = ipaddr_cmp(&a->client, &b->client);
 	if (c)
 		return c;
 	return a->client_port < b->client_port ? -1 :

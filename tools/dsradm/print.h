@@ -10,6 +10,7 @@
 
 #include "dsradm.h"
 
+int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b);
 int svc_key_cmp(const struct svc_key *a, const struct svc_key *b);
 void listing_sort(struct listing *l);
 void listing_free(struct listing *l);

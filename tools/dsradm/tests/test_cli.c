@@ -883,6 +883,77 @@ static void test_restore_tunnel(void)
 	free(ipvs);
 }
 
+/*
+ * -R --sync: the same table changes nothing; another one is reached with
+ * only the differences (no flush), in the order that keeps services
+ * served; a bad input is refused whole, before any change.
+ */
+static void test_sync(void)
+{
+	const char *table =
+		"-A -t 10.0.0.1:80 -s mh\n"
+		"-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1\n"
+		"-a -t 10.0.0.1:80 -r 10.0.1.2:80 -g -w 1\n"
+		"-A -u 10.0.0.1:53 -s rr\n"
+		"-a -u 10.0.0.1:53 -r 10.0.1.1:53 -g -w 1\n";
+	const char *next =
+		"-A -t 10.0.0.1:80 -s mh -b mh-port\n"
+		"-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1\n"
+		"-a -t 10.0.0.1:80 -r 10.0.1.2:80 -g -w 3\n"
+		"-a -t 10.0.0.1:80 -r 10.0.1.3:80 -i -w 1 --tun-type gre --tun-csum\n"
+		"-A -t 10.0.0.2:443 -s wrr\n"
+		"-a -t 10.0.0.2:443 -r 10.0.1.9:443 -g -w 2\n";
+	unsigned int before;
+
+	fake_reset();
+	run_in("-R --sync", table);
+	ok(res.rc == 0 && !*res.err, "--sync into an empty table adds it all");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, table, "synced table"),
+	   "... and -S gives it back");
+	before = fake.requests;
+	run_in("-R --sync", table);
+	/* Family, INFO_GET, SERVICE_GET dump, one DEST_GET per service. */
+	ok(res.rc == 0 && fake.requests - before == 5,
+	   "the same table again: only reads, no change (%u requests)",
+	   fake.requests - before);
+	run_in("-R --sync", next);
+	ok(res.rc == 0 && !*res.err, "--sync to another table");
+	ok(fake.last_cmd == DSR_CMD_SERVICE_DEL,
+	   "... deleting the service that went last");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out,
+			     "-A -t 10.0.0.1:80 -s mh -b mh-port\n"
+			     "-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1\n"
+			     "-a -t 10.0.0.1:80 -r 10.0.1.2:80 -g -w 3\n"
+			     "-a -t 10.0.0.1:80 -r 10.0.1.3:80 -i -w 1 --tun-type gre --tun-csum\n"
+			     "-A -t 10.0.0.2:443 -s wrr\n"
+			     "-a -t 10.0.0.2:443 -r 10.0.1.9:443 -g -w 2\n",
+			     "next table"),
+	   "... which -S then gives back");
+
+	/* Refused whole: only the family was looked up. */
+	before = fake.requests;
+	run_in("-R --sync", "-A -t 10.0.0.3:80 -s rr\n-D -t 10.0.0.1:80\n");
+	ok(res.rc == 2 && fake.requests - before == 1 &&
+	   eq(res.err, "dsradm: line 2: -R --sync accepts only -A and -a (a saved table)\n", "stderr"),
+	   "--sync refuses other commands, before any request");
+	before = fake.requests;
+	run_in("-R --sync", "-a -t 10.0.0.3:80 -r 10.0.1.1:80 -g -w 1\n");
+	ok(res.rc == 2 && fake.requests - before == 1 &&
+	   eq(res.err, "dsradm: line 1: real server of a service with no -A line before it TCP 10.0.0.3:80\n", "stderr"),
+	   "--sync refuses a real server without its service");
+	before = fake.requests;
+	run_in("-R --sync", "-A -t 10.0.0.3:80 -s rr\n-A -t 10.0.0.3:80 -s mh\n");
+	ok(res.rc == 2 && fake.requests - before == 1 &&
+	   eq(res.err, "dsradm: line 2: service given twice TCP 10.0.0.3:80\n", "stderr"),
+	   "--sync refuses a service given twice");
+	run("-Sn");
+	ok(res.rc == 0 && strstr(res.out, "-A -t 10.0.0.2:443 -s wrr\n"),
+	   "... and the table is as it was");
+	expect_fail("-L --sync", 2, "option --sync is not valid with --list");
+}
+
 static void test_restore(void)
 {
 	char *save = slurp("save.txt");
@@ -942,6 +1013,7 @@ int main(void)
 	test_tunnel();
 	test_restore();
 	test_restore_tunnel();
+	test_sync();
 	test_sched_flags();
 	test_flows_timeouts();
 	free(res.out);
