@@ -261,6 +261,10 @@ EOPNOTSUPP | persistent services are not supported yet | TIMEOUT in SERVICE_SET 
 ERANGE | integer out of range | weight 65536 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @WEIGHT=65536 }
 ERANGE | integer out of range | hook 0 | CONFIG_SET INFO{ @HOOK=0 }
 ERANGE | integer out of range | hook 3 | CONFIG_SET INFO{ @HOOK=3 }
+ERANGE | integer out of range | service limit 0 | CONFIG_SET INFO{ @SERVICE_MAX=0 }
+ERANGE | integer out of range | service limit 65537 | CONFIG_SET INFO{ @SERVICE_MAX=65537 }
+ERANGE | integer out of range | real-server limit 0 | CONFIG_SET INFO{ @DEST_MAX=0 }
+ERANGE | integer out of range | real-server limit 4097 | CONFIG_SET INFO{ @DEST_MAX=4097 }
 EINVAL | invalid attribute length | hook of 4 bytes | CONFIG_SET INFO{ @HOOK=u32:1 }
 ERANGE | integer out of range | weight 0xffffffff | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @WEIGHT=0xffffffff }
 ERANGE | integer out of range | weight 65536 in DEST_SET | DEST_SET SERVICE{ $SVC } DEST{ ADDR4=$SUBNET.11 @WEIGHT=65536 }
