@@ -149,7 +149,7 @@ EINVAL | Attribute failed policy validation | FLOW_GET dump with an attribute (i
 EINVAL | Unknown attribute type | service attribute 16 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @16=u32:1 }
 EINVAL | Unknown attribute type | service attribute 0 | SERVICE_NEW SERVICE{ $NEW @0=u32:1 }
 EINVAL | Unknown attribute type | dest attribute 14 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @14=u32:1 }
-EINVAL | Unknown attribute type | info attribute 22 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @22=u32:1 }
+EINVAL | Unknown attribute type | info attribute 24 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @24=u32:1 }
 EINVAL | Unknown attribute type | info attribute 0x3fff | CONFIG_SET INFO{ @0x3fff=u32:1 }
 
 # Reply-only attributes in requests.
