@@ -8,6 +8,9 @@
  * then changed services, new and changed real servers, and only then the
  * real servers and services that are gone. The whole input is read and
  * checked before the first change.
+ *
+ * Both tables are looked up through sorted indexes, so that a table of
+ * 10,000 services with 10 real servers each syncs in O(n log n).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,22 +36,96 @@ static uint16_t dest_port_of(const struct cmd *c)
 	return c->dest_port ? c->dest_port : c->svc.port;
 }
 
-static bool same_dest_key(const struct cmd *a, const struct cmd *b)
+/* Order of the -A index: by service key. */
+static int want_svc_cmp(const void *pa, const void *pb)
 {
-	return !svc_key_cmp(&a->svc, &b->svc) &&
-	       !ipaddr_cmp(&a->dest, &b->dest) &&
-	       dest_port_of(a) == dest_port_of(b);
+	const struct sync_rule *a = *(const struct sync_rule *const *)pa;
+	const struct sync_rule *b = *(const struct sync_rule *const *)pb;
+
+	return svc_key_cmp(&a->cmd.svc, &b->cmd.svc);
 }
 
-static const struct svc *find_svc(const struct listing *l,
-				  const struct svc_key *key)
+/* Order of the -a index: by service key, then address and port. */
+static int want_dest_cmp(const void *pa, const void *pb)
+{
+	const struct sync_rule *a = *(const struct sync_rule *const *)pa;
+	const struct sync_rule *b = *(const struct sync_rule *const *)pb;
+	int c = svc_key_cmp(&a->cmd.svc, &b->cmd.svc);
+
+	if (!c)
+		c = ipaddr_cmp(&a->cmd.dest, &b->cmd.dest);
+	if (!c)
+		c = (dest_port_of(&a->cmd) > dest_port_of(&b->cmd)) -
+		    (dest_port_of(&a->cmd) < dest_port_of(&b->cmd));
+	return c;
+}
+
+/* Sort orders: the keys, then the input's order, for stable messages. */
+static int by_line(const void *pa, const void *pb)
+{
+	const struct sync_rule *a = *(const struct sync_rule *const *)pa;
+	const struct sync_rule *b = *(const struct sync_rule *const *)pb;
+
+	return (a->lineno > b->lineno) - (a->lineno < b->lineno);
+}
+
+static int want_svc_order(const void *pa, const void *pb)
+{
+	return want_svc_cmp(pa, pb) ?: by_line(pa, pb);
+}
+
+static int want_dest_order(const void *pa, const void *pb)
+{
+	return want_dest_cmp(pa, pb) ?: by_line(pa, pb);
+}
+
+struct index {
+	const struct sync_rule **v;
+	size_t n;
+};
+
+/* The input's -A lines, or its -a lines, sorted. */
+static int build_index(const struct rule_list *in, enum op op,
+		       int (*cmp)(const void *, const void *),
+		       struct index *ix)
 {
 	size_t i;
 
-	for (i = 0; i < l->nsvcs; i++)
-		if (!svc_key_cmp(&l->svcs[i].key, key))
-			return &l->svcs[i];
-	return NULL;
+	ix->n = 0;
+	ix->v = malloc((in->n ? in->n : 1) * sizeof(*ix->v));
+	if (!ix->v) {
+		errorf("out of memory");
+		return EXIT_KERNEL;
+	}
+	for (i = 0; i < in->n; i++)
+		if (in->v[i].cmd.op == op)
+			ix->v[ix->n++] = &in->v[i];
+	qsort(ix->v, ix->n, sizeof(*ix->v), cmp);
+	return 0;
+}
+
+/* The rule in @ix equal to a probe built from @cmd, or NULL. */
+static const struct sync_rule *lookup(const struct index *ix,
+				      const struct cmd *cmd,
+				      int (*cmp)(const void *, const void *))
+{
+	struct sync_rule probe = { .cmd = *cmd };
+	const struct sync_rule *key = &probe, **found;
+
+	found = bsearch(&key, ix->v, ix->n, sizeof(*ix->v), cmp);
+	return found ? *found : NULL;
+}
+
+static int cur_svc_cmp(const void *key, const void *elem)
+{
+	return svc_key_cmp(key, &((const struct svc *)elem)->key);
+}
+
+/* The running service with @key; the listing is sorted (fetch_listing). */
+static const struct svc *find_svc(const struct listing *l,
+				  const struct svc_key *key)
+{
+	return bsearch(key, l->svcs, l->nsvcs, sizeof(*l->svcs), cur_svc_cmp);
 }
 
 static const struct dest *find_dest(const struct svc *svc,
@@ -92,6 +169,7 @@ static bool service_edit(const struct cmd *want, const struct svc *cur,
 	}
 	*edit = *want;
 	edit->op = OP_EDIT_SERVICE;
+	/* Scheduler and flags stated in full. */
 	edit->opts = OPT_SERVICE | OPT_SCHED | OPT_STATELESS;
 	snprintf(edit->sched, sizeof(edit->sched), "%s", sched);
 	if (strcmp(sched, cur->sched) || want->flags != cur->flags)
@@ -128,33 +206,25 @@ static bool dest_same(const struct cmd *want, const struct dest *cur)
 	return true;
 }
 
-/* The input must name each service and real server once, services first. */
-static int check_rules(const struct sync_rule *rules, size_t n)
+/*
+ * The input names each service and real server once, and each real
+ * server's service has its -A line.
+ */
+static int check_rules(const struct index *svcs, const struct index *dests)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct cmd *c = &rules[i].cmd;
-		bool declared = false;
-
-		for (j = 0; j < i; j++) {
-			const struct cmd *o = &rules[j].cmd;
-
-			if (c->op == OP_ADD_SERVICE && o->op == OP_ADD_SERVICE &&
-			    !svc_key_cmp(&c->svc, &o->svc))
-				return rule_error(&rules[i], "service given twice");
-			if (c->op == OP_ADD_DEST && o->op == OP_ADD_DEST &&
-			    same_dest_key(c, o))
-				return rule_error(&rules[i],
-						  "real server given twice in service");
-			if (o->op == OP_ADD_SERVICE &&
-			    !svc_key_cmp(&c->svc, &o->svc))
-				declared = true;
-		}
-		if (c->op == OP_ADD_DEST && !declared)
-			return rule_error(&rules[i],
-					  "real server of a service with no -A line before it");
-	}
+	for (i = 1; i < svcs->n; i++)
+		if (!want_svc_cmp(&svcs->v[i - 1], &svcs->v[i]))
+			return rule_error(svcs->v[i], "service given twice:");
+	for (i = 1; i < dests->n; i++)
+		if (!want_dest_cmp(&dests->v[i - 1], &dests->v[i]))
+			return rule_error(dests->v[i],
+					  "real server given twice in service");
+	for (i = 0; i < dests->n; i++)
+		if (!lookup(svcs, &dests->v[i]->cmd, want_svc_cmp))
+			return rule_error(dests->v[i],
+					  "real server of a service with no -A line:");
 	return 0;
 }
 
@@ -167,41 +237,33 @@ static int run(struct nl *nl, struct cmd *c, enum op op)
 	return do_dest(nl, c);
 }
 
-int sync_rules(struct nl *nl, struct rule_list *in)
+static int apply(struct nl *nl, const struct rule_list *in,
+		 const struct index *svcs, const struct index *dests,
+		 const struct listing *cur)
 {
-	const struct sync_rule *rules = in->v;
-	struct listing cur = { 0 };
 	const struct svc *svc;
 	const struct dest *d;
 	struct cmd c;
-	size_t i, j, k;
-	int ret;
+	size_t i, j;
+	int ret = 0;
 
-	ret = check_rules(rules, in->n);
-	if (ret)
-		return ret;
-	dsradm_lineno = 0;
-	ret = fetch_listing(nl, NULL, &cur);
-	if (ret)
-		return ret;
-
-	/* 1. New services, then changed ones. */
+	/* 1. New services, then changed ones, in the input's order. */
 	for (i = 0; i < in->n && !ret; i++) {
-		c = rules[i].cmd;
+		c = in->v[i].cmd;
 		if (c.op != OP_ADD_SERVICE)
 			continue;
-		svc = find_svc(&cur, &c.svc);
+		svc = find_svc(cur, &c.svc);
 		if (!svc)
 			ret = run(nl, &c, OP_ADD_SERVICE);
-		else if (service_edit(&rules[i].cmd, svc, &c))
+		else if (service_edit(&in->v[i].cmd, svc, &c))
 			ret = run(nl, &c, OP_EDIT_SERVICE);
 	}
 	/* 2. New and changed real servers. */
 	for (i = 0; i < in->n && !ret; i++) {
-		c = rules[i].cmd;
+		c = in->v[i].cmd;
 		if (c.op != OP_ADD_DEST)
 			continue;
-		svc = find_svc(&cur, &c.svc);
+		svc = find_svc(cur, &c.svc);
 		d = svc ? find_dest(svc, &c) : NULL;
 		if (!d)
 			ret = run(nl, &c, OP_ADD_DEST);
@@ -209,42 +271,46 @@ int sync_rules(struct nl *nl, struct rule_list *in)
 			ret = run(nl, &c, OP_EDIT_DEST);
 	}
 	/* 3. Real servers that are gone, of services that stay. */
-	for (i = 0; i < cur.nsvcs && !ret; i++) {
-		svc = &cur.svcs[i];
+	for (i = 0; i < cur->nsvcs && !ret; i++) {
+		svc = &cur->svcs[i];
+		memset(&c, 0, sizeof(c));
+		c.svc = svc->key;
+		if (!lookup(svcs, &c, want_svc_cmp))
+			continue;
 		for (j = 0; j < svc->ndests && !ret; j++) {
-			bool keep = false, svc_stays = false;
-
-			memset(&c, 0, sizeof(c));
-			c.svc = svc->key;
 			c.dest = svc->dests[j].addr;
 			c.dest_port = svc->dests[j].port;
-			for (k = 0; k < in->n; k++) {
-				const struct cmd *w = &rules[k].cmd;
-
-				if (w->op == OP_ADD_SERVICE &&
-				    !svc_key_cmp(&w->svc, &svc->key))
-					svc_stays = true;
-				if (w->op == OP_ADD_DEST && same_dest_key(w, &c))
-					keep = true;
-			}
-			if (svc_stays && !keep)
+			if (!lookup(dests, &c, want_dest_cmp))
 				ret = run(nl, &c, OP_DEL_DEST);
 		}
 	}
 	/* 4. Services that are gone, with their real servers. */
-	for (i = 0; i < cur.nsvcs && !ret; i++) {
-		bool keep = false;
-
-		for (k = 0; k < in->n; k++)
-			if (rules[k].cmd.op == OP_ADD_SERVICE &&
-			    !svc_key_cmp(&rules[k].cmd.svc, &cur.svcs[i].key))
-				keep = true;
-		if (!keep) {
-			memset(&c, 0, sizeof(c));
-			c.svc = cur.svcs[i].key;
+	for (i = 0; i < cur->nsvcs && !ret; i++) {
+		memset(&c, 0, sizeof(c));
+		c.svc = cur->svcs[i].key;
+		if (!lookup(svcs, &c, want_svc_cmp))
 			ret = run(nl, &c, OP_DEL_SERVICE);
-		}
 	}
+	return ret;
+}
+
+int sync_rules(struct nl *nl, struct rule_list *in)
+{
+	struct index svcs = { 0 }, dests = { 0 };
+	struct listing cur = { 0 };
+	int ret;
+
+	ret = build_index(in, OP_ADD_SERVICE, want_svc_order, &svcs);
+	if (!ret)
+		ret = build_index(in, OP_ADD_DEST, want_dest_order, &dests);
+	if (!ret)
+		ret = check_rules(&svcs, &dests);
+	if (!ret)
+		ret = fetch_listing(nl, NULL, &cur);
+	if (!ret)
+		ret = apply(nl, in, &svcs, &dests, &cur);
 	listing_free(&cur);
+	free(svcs.v);
+	free(dests.v);
 	return ret;
 }

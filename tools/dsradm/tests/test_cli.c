@@ -941,13 +941,20 @@ static void test_sync(void)
 	before = fake.requests;
 	run_in("-R --sync", "-a -t 10.0.0.3:80 -r 10.0.1.1:80 -g -w 1\n");
 	ok(res.rc == 2 && fake.requests - before == 1 &&
-	   eq(res.err, "dsradm: line 1: real server of a service with no -A line before it TCP 10.0.0.3:80\n", "stderr"),
+	   eq(res.err, "dsradm: line 1: real server of a service with no -A line: TCP 10.0.0.3:80\n", "stderr"),
 	   "--sync refuses a real server without its service");
 	before = fake.requests;
 	run_in("-R --sync", "-A -t 10.0.0.3:80 -s rr\n-A -t 10.0.0.3:80 -s mh\n");
 	ok(res.rc == 2 && fake.requests - before == 1 &&
-	   eq(res.err, "dsradm: line 2: service given twice TCP 10.0.0.3:80\n", "stderr"),
+	   eq(res.err, "dsradm: line 2: service given twice: TCP 10.0.0.3:80\n", "stderr"),
 	   "--sync refuses a service given twice");
+	before = fake.requests;
+	run_in("-R --sync", "-A -t 10.0.0.3:80 -s rr\n"
+	       "-a -t 10.0.0.3:80 -r 10.0.1.1:80 -g -w 1\n"
+	       "-a -t 10.0.0.3:80 -r 10.0.1.1 -g -w 2\n");
+	ok(res.rc == 2 && fake.requests - before == 1 &&
+	   eq(res.err, "dsradm: line 3: real server given twice in service TCP 10.0.0.3:80\n", "stderr"),
+	   "--sync refuses a real server given twice (with and without its port)");
 	run("-Sn");
 	ok(res.rc == 0 && strstr(res.out, "-A -t 10.0.0.2:443 -s wrr\n"),
 	   "... and the table is as it was");
