@@ -35,8 +35,13 @@ lb_require
 lb_load
 
 topo_dr 4
+# Echo servers that wait out a slow client: lib.sh's sink gives up after
+# 5 s without data, and twelve streams starting at once in an emulated
+# guest on a busy host can take longer than that to send their first line.
 for i in 1 2 3 4; do
-	sink_start tcp "rs$i" "$VIP" 80 "$TMP_DIR/rs$i"
+	in_ns_bg "rs$i" socat -t 10 -T 120 -lf /dev/null \
+		"TCP4-LISTEN:80,bind=$VIP,reuseaddr,fork" SYSTEM:"exec cat"
+	wait_listen "rs$i" tcp "$VIP" 80
 done
 
 rules()
@@ -159,7 +164,7 @@ whole()
 		"$(rs_ip 1)"|"$(rs_ip 2)")
 			if [ "${STATUS[$i]}" -ne 0 ] ||
 			   ! diff -q <(seq 80 | sed "s/^/stream $port line /") "$TMP_DIR/stream.$port" >/dev/null; then
-				echo "stream $port (on ${BEFORE[$port]}): exit ${STATUS[$i]}, $(wc -l <"$TMP_DIR/stream.$port") of 80 lines"
+				echo "stream $port (on ${BEFORE[$port]}): exit ${STATUS[$i]}, $(wc -l <"$TMP_DIR/stream.$port") of 80 lines: $(cat "$TMP_DIR/stream.$port.err")"
 				bad=1
 			fi
 			;;
