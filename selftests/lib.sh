@@ -461,10 +461,12 @@ tcp_send()
 }
 
 # udp_send HOST ADDR PORT INFILE OUTFILE - send INFILE as one UDP datagram
-# and write the reply to OUTFILE (waits up to 3 s for it)
+# and write the reply to OUTFILE (waits up to 3 s for it, times
+# DSR_WAIT_FACTOR)
 udp_send()
 {
-	in_ns "$1" socat -t 3 -T 3 - "UDP4:$2:$3" <"$4" >"$5" 2>"$5.err"
+	local wait=$((3 * DSR_WAIT_FACTOR))
+	in_ns "$1" socat -t "$wait" -T "$wait" - "UDP4:$2:$3" <"$4" >"$5" 2>"$5.err"
 }
 
 # random_file PATH BYTES
