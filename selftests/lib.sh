@@ -428,8 +428,9 @@ sink_start()
 	mkdir -p "$dir"
 	# -t 10: after the client's EOF, wait for the echo to drain (starting
 	# tee can take a second under TCG); -T 5: a UDP "connection" ends
-	# after 5 s without packets
-	in_ns_bg "$host" socat -t 10 -T 5 -lf /dev/null "$listen" \
+	# after 5 s without packets (SINK_IDLE=S for a longer wait, for tests
+	# that hold TCP connections open on a busy host)
+	in_ns_bg "$host" socat -t 10 -T "${SINK_IDLE:-5}" -lf /dev/null "$listen" \
 		SYSTEM:"echo \$SOCAT_PEERADDR >$dir/peer.\$\$; exec tee $dir/data.\$\$"
 	wait_listen "$host" "$proto" "$addr" "$port"
 }
