@@ -35,13 +35,11 @@ lb_require
 lb_load
 
 topo_dr 4
-# Echo servers that wait out a slow client: lib.sh's sink gives up after
-# 5 s without data, and twelve streams starting at once in an emulated
-# guest on a busy host can take longer than that to send their first line.
+# Echo servers that wait out a slow client: twelve streams starting at
+# once in an emulated guest on a busy host can take longer than the
+# sink's default 5 s to send their first line.
 for i in 1 2 3 4; do
-	in_ns_bg "rs$i" socat -t 10 -T 120 -lf /dev/null \
-		"TCP4-LISTEN:80,bind=$VIP,reuseaddr,fork" SYSTEM:"exec cat"
-	wait_listen "rs$i" tcp "$VIP" 80
+	SINK_IDLE=120 sink_start tcp "rs$i" "$VIP" 80 "$TMP_DIR/rs$i"
 done
 
 rules()

@@ -375,6 +375,18 @@ static int parse_set_timeouts(struct cmd *cmd, bool *have_op,
 			   bad);
 }
 
+/* --set-flow-limit, --set-service-limit, --set-server-limit N: 1..@max. */
+static int parse_limit(struct cmd *cmd, bool *have_op, enum op op,
+		       const char *what, uint32_t max)
+{
+	if (set_op(cmd, have_op, op))
+		return EXIT_USAGE;
+	if (parse_u32(optarg, 1, max, &cmd->flow_limit))
+		return usage_error("invalid %s limit '%s': 1..%u", what, optarg,
+				   max);
+	return 0;
+}
+
 /* --set tcp tcpfin udp: three numbers after the options, 0 = unchanged. */
 static int parse_set_args(struct cmd *cmd, int argc, char **argv)
 {
@@ -551,26 +563,14 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case LO_SET_TIMEOUTS:
 		return parse_set_timeouts(cmd, have_op, optarg);
 	case LO_SET_FLOW_LIMIT:
-		if (set_op(cmd, have_op, OP_SET_FLOW_LIMIT))
-			return EXIT_USAGE;
-		if (parse_u32(optarg, 1, FLOW_LIMIT_MAX, &cmd->flow_limit))
-			return usage_error("invalid flow limit '%s': 1..%u",
-					   optarg, FLOW_LIMIT_MAX);
-		return 0;
+		return parse_limit(cmd, have_op, OP_SET_FLOW_LIMIT, "flow",
+				   FLOW_LIMIT_MAX);
 	case LO_SET_SERVICE_LIMIT:
-		if (set_op(cmd, have_op, OP_SET_SERVICE_LIMIT))
-			return EXIT_USAGE;
-		if (parse_u32(optarg, 1, DSR_SERVICES_MAX, &cmd->flow_limit))
-			return usage_error("invalid service limit '%s': 1..%u",
-					   optarg, DSR_SERVICES_MAX);
-		return 0;
+		return parse_limit(cmd, have_op, OP_SET_SERVICE_LIMIT,
+				   "service", DSR_SERVICES_MAX);
 	case LO_SET_SERVER_LIMIT:
-		if (set_op(cmd, have_op, OP_SET_SERVER_LIMIT))
-			return EXIT_USAGE;
-		if (parse_u32(optarg, 1, DSR_DESTS_MAX, &cmd->flow_limit))
-			return usage_error("invalid real-server limit '%s': 1..%u",
-					   optarg, DSR_DESTS_MAX);
-		return 0;
+		return parse_limit(cmd, have_op, OP_SET_SERVER_LIMIT,
+				   "real-server", DSR_DESTS_MAX);
 	case LO_SYNC:
 		return set_opt(cmd, OPT_SYNC);
 	case LO_HOOK:

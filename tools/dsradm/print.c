@@ -124,7 +124,7 @@ static bool has_tun_src(const struct svc *svc)
  * mh, sh and wrr. Other schedulers size their table from the real servers,
  * and 0 (no usable real server) says nothing.
  */
-static bool save_sched_table(const struct svc *svc)
+bool save_sched_table(const struct svc *svc)
 {
 	return svc->sched_table && svc->sched_table != DSR_SCHED_TABLE_DEFAULT &&
 	       (!strcmp(svc->sched, "mh") || !strcmp(svc->sched, "sh") ||

@@ -13,6 +13,7 @@
 int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b);
 int svc_key_cmp(const struct svc_key *a, const struct svc_key *b);
 void listing_sort(struct listing *l);
+bool save_sched_table(const struct svc *svc);
 void listing_free(struct listing *l);
 void print_listing(FILE *f, const struct listing *l, unsigned int fmt);
 void print_timeouts(FILE *f, const struct info *info, unsigned int fmt);

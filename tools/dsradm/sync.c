@@ -140,16 +140,6 @@ static const struct dest *find_dest(const struct svc *svc,
 	return NULL;
 }
 
-/* The lookup table size -S would save for @svc (0: the default). */
-static uint32_t saved_table(const struct svc *svc)
-{
-	if (svc->sched_table && svc->sched_table != DSR_SCHED_TABLE_DEFAULT &&
-	    (!strcmp(svc->sched, "mh") || !strcmp(svc->sched, "sh") ||
-	     !strcmp(svc->sched, "wrr")))
-		return svc->sched_table;
-	return 0;
-}
-
 /*
  * The -E that turns @cur into what the -A line @want says, in @edit;
  * false when they already agree.
@@ -174,7 +164,8 @@ static bool service_edit(const struct cmd *want, const struct svc *cur,
 	snprintf(edit->sched, sizeof(edit->sched), "%s", sched);
 	if (strcmp(sched, cur->sched) || want->flags != cur->flags)
 		differ = true;
-	if (table != saved_table(cur)) {
+	/* The size -S would save: 0 stands for the default. */
+	if (table != (save_sched_table(cur) ? cur->sched_table : 0)) {
 		edit->opts |= OPT_SCHED_TABLE;
 		edit->sched_table = table;
 		differ = true;
