@@ -396,6 +396,18 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	if (midstream)
 		dsr_count_event(dn, DSR_EVENT_FLOW_MIDSTREAM);
 
+	/*
+	 * A reset of a connection the table does not know (the client
+	 * answering a server's retransmission after a failover or reload)
+	 * closes nothing here: the server gets it, nothing is recorded and
+	 * no connection is counted.
+	 */
+	if (tcp && (tcp_flags & TCPHDR_RST)) {
+		*destp = dest;
+		*new_flow = false;
+		return 0;
+	}
+
 	*new_flow = true;
 	state = dsr_flow_next_state(key->protocol, DSR_FLOW_NONE, tcp_flags);
 	*destp = dsr_flow_insert(dn, key, dest, state, svc, tcp_flags,

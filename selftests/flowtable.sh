@@ -322,6 +322,30 @@ ktap_check "... and both TCP flows have expired 4 s later" \
 	test -z "$(adm lb2 -Lcn | awk -v c="$CLIENT_IP:43001" -v l="$LONER:" '$4 == c || index($4, l) == 1')"
 ktap_check "expiries are counted" test "$(info_of lb2 flow_expiries)" -gt 0
 
+# A lone RST (a client answering a server's retransmission after a failover
+# or reload) goes where the hash says, but is neither an entry nor a
+# connection.
+rst_before="$(info_of lb2 flow_inserts) $(info_of lb2 flow_midstream) $(lb_stats lb2 TCP "$VIP:80" | cut -d' ' -f1)"
+in_ns client "$FLOOD" --dst "$VIP:80" --src 10.9.1.0/24 --count 20 --kinds rst >/dev/null
+lb_settle
+lone_rsts()
+{
+	local inserts midstream conns listed
+	read -r inserts midstream conns <<<"$rst_before"
+	listed=$(adm lb2 -Lcn | awk 'index($4, "10.9.1.") == 1' | wc -l)
+	if [ "$(info_of lb2 flow_inserts)" -eq "$inserts" ] &&
+	   [ "$(info_of lb2 flow_midstream)" -eq $((midstream + 20)) ] &&
+	   [ "$(lb_stats lb2 TCP "$VIP:80" | cut -d' ' -f1)" -eq "$conns" ] &&
+	   [ "$listed" -eq 0 ]; then
+		return 0
+	fi
+	echo "before: inserts midstream conns $rst_before;" \
+	     "after: $(info_of lb2 flow_inserts) $(info_of lb2 flow_midstream)" \
+	     "$(lb_stats lb2 TCP "$VIP:80" | cut -d' ' -f1), $listed entries listed"
+	return 1
+}
+check_eventually "20 lone RSTs are forwarded mid-stream, not recorded, not counted as connections" 5000 lone_rsts
+
 # 5. Stateless, and the listing.
 adm lb2 -E -u "$VIP:7" --stateless
 before=$(info_of lb2 flow_inserts)
