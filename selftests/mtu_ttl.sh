@@ -27,6 +27,7 @@ test_init
 # IPVS hooks LOCAL_IN and leaves TTL alone: these are dsr's promises.
 [ "$DSR_IMPL" = dsr ] || skip_all "dsr's routing-hop behaviour (DSR_IMPL=$DSR_IMPL)"
 lb_require
+require_cmd python3
 require_nft
 lb_load
 
@@ -132,6 +133,24 @@ pmtu_learned()
 	return 1
 }
 ktap_check "the client's route to the VIP learned mtu $NARROW_MTU" pmtu_learned
+
+# Both drops are counted by reason, in the text listing and in JSON alike.
+drops_listed()
+{
+	local title json
+	title=$(adm lb -Ln --stats | head -n 1)
+	json=$(adm lb -Ln -j | python3 -c 'import json, sys
+d = json.load(sys.stdin)["drops"]
+print(" ".join("%s=%d" % (k, d[k]) for k in sorted(d)))')
+	if grep -q ", drop_no_dest=0, drop_no_route=0, drop_too_big=[1-9][0-9]*, drop_no_mem=0, drop_bad_header=0, drop_ttl=1)$" <<<"$title" &&
+	   grep -Eq "^bad_header=0 no_dest=0 no_mem=0 no_route=0 too_big=[1-9][0-9]* ttl=1$" <<<"$json"; then
+		return 0
+	fi
+	echo "-Ln --stats: $title"
+	echo "-Ln -j drops: $json"
+	return 1
+}
+ktap_check "dsradm lists the drops: 1 for TTL, at least 1 too big, no other" drops_listed
 
 # MTU, no DF: a datagram larger than both MTUs travels as fragments, is
 # reassembled at the LB, fragmented again for the narrow leg, reassembled

@@ -103,6 +103,7 @@ struct info {
 	uint32_t service_max;		/* services the namespace may have */
 	uint32_t dest_max;		/* real servers a service may have */
 	uint32_t timeout[TMO_COUNT];	/* seconds */
+	uint64_t drops[DSR_DROP_MAX + 1];	/* by enum dsr_drop_reason */
 };
 
 /* One flow-table entry (-L -c). */

@@ -99,6 +99,16 @@ static const struct rule info_rules[DSR_A_INFO_MAX + 1] = {
 	[DSR_A_INFO_SERVICE_COUNT]	= FIXED(4),
 	[DSR_A_INFO_SERVICE_MAX]	= FIXED(4),
 	[DSR_A_INFO_DEST_MAX]		= FIXED(4),
+	[DSR_A_INFO_DROPS]		= NEST,
+};
+
+static const struct rule drop_rules[DSR_DROP_MAX + 1] = {
+	[DSR_DROP_NO_DEST]		= FIXED(8),
+	[DSR_DROP_NO_ROUTE]		= FIXED(8),
+	[DSR_DROP_TOO_BIG]		= FIXED(8),
+	[DSR_DROP_NO_MEM]		= FIXED(8),
+	[DSR_DROP_BAD_HEADER]		= FIXED(8),
+	[DSR_DROP_TTL]			= FIXED(8),
 };
 
 static bool attr_ok(const struct nlattr *attr, const struct rule *r)
@@ -291,12 +301,21 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[DSR_A_MAX + 1];
 	const struct nlattr *it[DSR_A_INFO_MAX + 1];
+	const struct nlattr *dt[DSR_DROP_MAX + 1];
 	struct info *info = data;
 	unsigned int i;
 
 	if (parse_msg(nlh, tb) || !tb[DSR_A_INFO] ||
 	    parse_nest(tb[DSR_A_INFO], info_rules, DSR_A_INFO_MAX, it))
 		return bad_reply();
+	if (it[DSR_A_INFO_DROPS]) {
+		if (parse_nest(it[DSR_A_INFO_DROPS], drop_rules, DSR_DROP_MAX,
+			       dt))
+			return bad_reply();
+		for (i = DSR_DROP_NO_DEST; i <= DSR_DROP_MAX; i++)
+			if (dt[i])
+				info->drops[i] = mnl_attr_get_u64(dt[i]);
+	}
 	if (it[DSR_A_INFO_VERSION])
 		snprintf(info->version, sizeof(info->version), "%s",
 			 mnl_attr_get_str(it[DSR_A_INFO_VERSION]));

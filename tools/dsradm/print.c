@@ -152,11 +152,22 @@ static const char *tun_info(const struct dest *d, char *buf, size_t len)
 	return buf;
 }
 
+/* The drop reasons by the names --stats and -j give them. */
+static const char *const drop_names[DSR_DROP_MAX + 1] = {
+	[DSR_DROP_NO_DEST]	= "no_dest",
+	[DSR_DROP_NO_ROUTE]	= "no_route",
+	[DSR_DROP_TOO_BIG]	= "too_big",
+	[DSR_DROP_NO_MEM]	= "no_mem",
+	[DSR_DROP_BAD_HEADER]	= "bad_header",
+	[DSR_DROP_TTL]		= "ttl",
+};
+
 /* ipvsadm -L / -L --stats / -L --tun-info */
 
 static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 {
 	const struct info *in = &l->info;
+	unsigned int i;
 
 	fprintf(f, "dsr version %s (flows=%u/%u",
 		in->version[0] ? in->version : "?",
@@ -173,6 +184,11 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 			in->flow_evictions, in->flow_expiries,
 			in->flow_untracked, in->flow_midstream,
 			hook_name(in->hook), in->service_max, in->dest_max);
+	if (fmt & FMT_STATS)
+		for (i = 0; i <= DSR_DROP_MAX; i++)
+			if (drop_names[i])
+				fprintf(f, ", drop_%s=%" PRIu64, drop_names[i],
+					in->drops[i]);
 	fputs(")\n", f);
 	if (fmt & FMT_STATS)
 		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
@@ -407,6 +423,23 @@ static void json_dest(FILE *f, const struct dest *d, bool first)
 	fputc('}', f);
 }
 
+/* ,"drops":{"no_dest":N,...} */
+static void json_drops(FILE *f, const struct info *in)
+{
+	const char *sep = "";
+	unsigned int i;
+
+	fputs(",\"drops\":{", f);
+	for (i = 0; i <= DSR_DROP_MAX; i++) {
+		if (!drop_names[i])
+			continue;
+		fprintf(f, "%s\"%s\":%" PRIu64, sep, drop_names[i],
+			in->drops[i]);
+		sep = ",";
+	}
+	fputc('}', f);
+}
+
 void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 {
 	size_t i, j;
@@ -424,13 +457,15 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 			PRIu64 ",\"flow_untracked\":%" PRIu64
 			",\"flow_midstream\":%" PRIu64 ",\"hook\":\"%s\","
 			"\"service_count\":%u,\"service_max\":%u,"
-			"\"server_max\":%u,\"services\":[",
+			"\"server_max\":%u",
 			in->flow_count, in->flow_max, in->icmp_forwarded,
 			in->icmp_tun_pmtu, in->flow_count, in->flow_max_host,
 			in->flow_inserts, in->flow_evictions,
 			in->flow_expiries, in->flow_untracked,
 			in->flow_midstream, hook_name(in->hook),
 			in->service_count, in->service_max, in->dest_max);
+		json_drops(f, in);
+		fputs(",\"services\":[", f);
 	} else if (!(fmt & FMT_RULES)) {
 		text_title(f, l, fmt);
 	}

@@ -738,7 +738,7 @@ static void dump_dests(const struct nlattr **top)
 static int cmd_info(void)
 {
 	struct nlmsghdr *nlh;
-	struct nlattr *n;
+	struct nlattr *n, *d;
 	unsigned int i;
 
 	if (fake.no_info)
@@ -770,6 +770,12 @@ static int cmd_info(void)
 			 fake.info.flow_untracked);
 	mnl_attr_put_u64(nlh, DSR_A_INFO_FLOW_MIDSTREAM,
 			 fake.info.flow_midstream);
+	/* As the kernel does: every reason, a PAD before one of them. */
+	d = mnl_attr_nest_start(nlh, DSR_A_INFO_DROPS);
+	mnl_attr_put(nlh, DSR_DROP_PAD, 0, NULL);
+	for (i = DSR_DROP_NO_DEST; i <= DSR_DROP_MAX; i++)
+		mnl_attr_put_u64(nlh, i, fake.info.drops[i]);
+	mnl_attr_nest_end(nlh, d);
 	mnl_attr_nest_end(nlh, n);
 	end_msg(nlh);
 	return 0;

@@ -690,9 +690,14 @@ static void test_flows_timeouts(void)
 	fake.info.flow_expiries = 990;
 	fake.info.flow_untracked = 2;
 	fake.info.flow_midstream = 12345678901ULL;
+	fake.info.drops[DSR_DROP_NO_DEST] = 5;
+	fake.info.drops[DSR_DROP_TTL] = 18446744073709551615ULL;
 	run("-Ln --stats");
-	ok(res.rc == 0 && strstr(res.out, "(flows=0/1048576, icmp_forwarded=0, icmp_tun_pmtu=0, flow_max_host=4194304, flow_inserts=1000, flow_evictions=7, flow_expiries=990, flow_untracked=2, flow_midstream=12345678901, hook=pre-routing, service_max=65536, server_max=4096)\n"),
-	   "--stats: the flow-table counters on the title line");
+	ok(res.rc == 0 && strstr(res.out, "(flows=0/1048576, icmp_forwarded=0, icmp_tun_pmtu=0, flow_max_host=4194304, flow_inserts=1000, flow_evictions=7, flow_expiries=990, flow_untracked=2, flow_midstream=12345678901, hook=pre-routing, service_max=65536, server_max=4096, drop_no_dest=5, drop_no_route=0, drop_too_big=0, drop_no_mem=0, drop_bad_header=0, drop_ttl=18446744073709551615)\n"),
+	   "--stats: the flow-table counters and drop reasons on the title line");
+	run("-Ln");
+	ok(res.rc == 0 && !strstr(res.out, "drop_"),
+	   "without --stats: no drop reasons");
 	expect_ok("--hook local-in");
 	ok(fake.hook == DSR_HOOK_LOCAL_IN &&
 	   fake.last_info_attrs == (1U << DSR_A_INFO_HOOK),
@@ -721,6 +726,9 @@ static void test_flows_timeouts(void)
 	run("-L -j");
 	ok(res.rc == 0 && strstr(res.out, "\"flow_count\":0,\"flow_max_host\":4194304,\"flow_inserts\":1000,\"flow_evictions\":7,\"flow_expiries\":990,\"flow_untracked\":2,\"flow_midstream\":12345678901,"),
 	   "-j: the flow-table counters");
+	ok(res.rc == 0 && strstr(res.out, ",\"drops\":{\"no_dest\":5,\"no_route\":0,\"too_big\":0,\"no_mem\":0,\"bad_header\":0,\"ttl\":18446744073709551615},\"services\":["),
+	   "-j: the drop reasons");
+	memset(fake.info.drops, 0, sizeof(fake.info.drops));
 }
 
 static void test_persist_parse(void)

@@ -180,6 +180,8 @@ static void flags_listing(struct listing *l)
 	l->info.flow_expiries = 990;
 	l->info.flow_untracked = 2;
 	l->info.flow_midstream = 12345678901ULL;
+	l->info.drops[DSR_DROP_NO_ROUTE] = 3;
+	l->info.drops[DSR_DROP_BAD_HEADER] = 18446744073709551615ULL;
 
 	s = svc_key(IPPROTO_TCP, "10.0.0.1:80", "sh");
 	s.flags = DSR_SERVICE_F_HASH_FALLBACK | DSR_SERVICE_F_HASH_PORT;
