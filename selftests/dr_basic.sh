@@ -263,5 +263,47 @@ listing_ok()
 ktap_check "-Ln lists the service TCP $VIP:$VPORT rr with both destinations as Route 1" listing_ok
 { adm lb -Ln 2>&1 || true; } | ktap_diag
 
+# --rate: while a stream flows (a line every 0.2 s, and the client's ACKs
+# of the echo), its service and real servers show packets and bytes per
+# second; an idle service shows none.
+IDLE_PORT=$((VPORT + 1))
+adm lb -A -t "$VIP:$IDLE_PORT" -s rr
+adm lb -a -t "$VIP:$IDLE_PORT" -r "$(rs_ip 1):$IDLE_PORT" -g -w 1
+stream_start "$VPORT"
+rate_shows_stream()
+{
+	local busy idle rs1 rs2 pps bps pps1 pps2
+	if ! { busy=$(lb_rate lb TCP "$VIP:$VPORT") &&
+	       idle=$(lb_rate lb TCP "$VIP:$IDLE_PORT") &&
+	       rs1=$(lb_rate lb TCP "$VIP:$VPORT" "$(rs_ip 1):$VPORT") &&
+	       rs2=$(lb_rate lb TCP "$VIP:$VPORT" "$(rs_ip 2):$VPORT"); }; then
+		echo "no --rate row"
+		adm lb -Ln --rate
+		return 1
+	fi
+	read -r _ pps bps <<<"$busy"
+	read -r _ pps1 _ <<<"$rs1"
+	read -r _ pps2 _ <<<"$rs2"
+	if [ "$pps" -ge 2 ] && [ "$bps" -ge 100 ] && [ "$idle" = "0 0 0" ] &&
+	   [ $((pps1 + pps2)) -ge 2 ]; then
+		return 0
+	fi
+	echo "--rate: service $busy (cps pps bps), rs1 $rs1, rs2 $rs2, idle service $idle"
+	return 1
+}
+check_eventually "--rate: the stream's service and real server show its packets per second, an idle service 0" \
+	15000 rate_shows_stream
+kill "$STREAM_PID" 2>/dev/null || true
+if [ "$DSR_IMPL" = dsr ]; then
+	# IPVS's estimate decays over many seconds; dsr's measure is current.
+	rate_zero()
+	{
+		local r
+		r=$(lb_rate lb TCP "$VIP:$VPORT") || return 1
+		[ "$r" = "0 0 0" ] || { echo "--rate: $r"; return 1; }
+	}
+	check_eventually "--rate: 0 again once the stream has stopped" 10000 rate_zero
+fi
+
 ktap_check "kernel log is clean" klog_check
 ktap_summary

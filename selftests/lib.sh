@@ -631,9 +631,30 @@ lb_stats()
 {
 	local out
 	out=$(adm_stats "$1") || return 1
-	echo "$out" | awk -v impl="$DSR_IMPL" -v proto="$2" -v svc="$3" -v dst="${4:-}" '
-		# ipvsadm: Conns InPkts OutPkts InBytes OutBytes
-		# dsradm:  Conns InPkts InBytes
+	echo "$out" | lb_row "$2" "$3" "${4:-}"
+}
+
+# lb_rate HOST PROTO VIP:PORT [RS:PORT] - "cps inpps inbps" of a service (or
+# of one of its destinations) from -Ln --rate: IPVS's estimate over the
+# last seconds, dsr's measure over the one second the command takes
+lb_rate()
+{
+	local out
+	case $DSR_IMPL in
+	ipvs)	out=$(adm "$1" -Ln --rate --exact) ;;
+	*)	out=$(adm "$1" -Ln --rate) ;;
+	esac || return 1
+	echo "$out" | lb_row "$2" "$3" "${4:-}"
+}
+
+# lb_row PROTO VIP:PORT RS:PORT|"" - the inbound numbers of one row of a
+# --stats or --rate table on stdin
+lb_row()
+{
+	awk -v impl="$DSR_IMPL" -v proto="$1" -v svc="$2" -v dst="$3" '
+		# ipvsadm: Conns InPkts OutPkts InBytes OutBytes, or
+		#          CPS InPPS OutPPS InBPS OutBPS
+		# dsradm:  Conns InPkts InBytes, or CPS InPPS InBPS
 		function emit() {
 			print $3, $4, (impl == "ipvs" ? $6 : $5); found = 1; exit
 		}

@@ -59,6 +59,7 @@ struct dest {
 	uint32_t active;
 	uint32_t inactive;
 	struct stats stats;
+	struct stats rate;		/* --rate: per second */
 };
 
 struct svc {
@@ -72,6 +73,7 @@ struct svc {
 	uint8_t tun_src_plen;		/* 1..32 */
 	uint32_t dest_count;
 	struct stats stats;
+	struct stats rate;		/* --rate: per second */
 	struct dest *dests;
 	size_t ndests;
 };
@@ -162,6 +164,7 @@ enum op {
 #define FMT_RULES		0x10
 #define FMT_TUN_INFO		0x20
 #define FMT_DIGEST		0x40
+#define FMT_RATE		0x80
 
 /* Options seen on the command line (struct cmd.opts). */
 #define OPT_SERVICE		0x0001	/* -t, -u, -f */
@@ -187,6 +190,8 @@ enum op {
 #define OPT_CONN		0x100000 /* -c */
 #define OPT_TIMEOUT		0x200000 /* --timeout */
 #define OPT_SYNC		0x400000 /* -R --sync */
+#define OPT_RATE		0x800000 /* --rate */
+#define OPT_SORT		0x1000000 /* --sort */
 /* What only a tunnel real server (-i) takes. */
 #define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
 				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)
@@ -221,6 +226,9 @@ struct nlmsghdr;
 /* error.c: where output goes (tests point these at files). */
 extern FILE *dsradm_in;
 extern FILE *dsradm_out;
+/* --rate's clock and pause (milliseconds); the unit tests replace them. */
+extern uint64_t (*dsradm_clock_ms)(void);
+extern void (*dsradm_pause_ms)(unsigned int ms);
 extern FILE *dsradm_err;
 extern unsigned int dsradm_lineno;	/* -R: input line, for messages */
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
@@ -529,13 +530,118 @@ int fetch_listing(struct nl *nl, const struct svc_key *only,
 	return EXIT_OK;
 }
 
+/*
+ * --rate: the kernel keeps counters, not estimates, so dsradm reads them
+ * twice, RATE_INTERVAL_MS apart, and divides.
+ */
+#define RATE_INTERVAL_MS	1000
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+uint64_t (*dsradm_clock_ms)(void) = monotonic_ms;
+void (*dsradm_pause_ms)(unsigned int ms) = pause_ms;
+
+static uint64_t per_second(uint64_t now, uint64_t then, uint64_t ms)
+{
+	/* Zeroed in between (-Z): no rate rather than a wrapped one. */
+	if (now <= then || !ms)
+		return 0;
+	return (uint64_t)((double)(now - then) * 1000.0 / (double)ms + 0.5);
+}
+
+static void stats_rate(struct stats *rate, const struct stats *now,
+		       const struct stats *then, uint64_t ms)
+{
+	rate->conns = per_second(now->conns, then->conns, ms);
+	rate->packets = per_second(now->packets, then->packets, ms);
+	rate->bytes = per_second(now->bytes, then->bytes, ms);
+}
+
+static int svc_bcmp(const void *key, const void *elem)
+{
+	return svc_key_cmp(key, &((const struct svc *)elem)->key);
+}
+
+static int dest_bcmp(const void *key, const void *elem)
+{
+	return dest_cmp(key, elem);
+}
+
+/*
+ * Rates of @now from the counters of @then, @ms earlier. What @then does
+ * not have was added in between and counted from zero.
+ */
+static void listing_rates(struct listing *now, const struct listing *then,
+			  uint64_t ms)
+{
+	static const struct stats zero;
+	const struct svc *old;
+	const struct dest *od;
+	size_t i, j;
+
+	for (i = 0; i < now->nsvcs; i++) {
+		struct svc *svc = &now->svcs[i];
+
+		old = bsearch(&svc->key, then->svcs, then->nsvcs,
+			      sizeof(*then->svcs), svc_bcmp);
+		stats_rate(&svc->rate, &svc->stats, old ? &old->stats : &zero,
+			   ms);
+		for (j = 0; j < svc->ndests; j++) {
+			struct dest *d = &svc->dests[j];
+
+			od = old ? bsearch(d, old->dests, old->ndests,
+					   sizeof(*old->dests), dest_bcmp) :
+				   NULL;
+			stats_rate(&d->rate, &d->stats, od ? &od->stats : &zero,
+				   ms);
+		}
+	}
+}
+
+/* The listing, with --rate its second reading and the rates. */
+static int fetch_for_list(struct nl *nl, const struct cmd *cmd,
+			  struct listing *l)
+{
+	const struct svc_key *only = (cmd->opts & OPT_SERVICE) ? &cmd->svc :
+								 NULL;
+	struct listing first;
+	uint64_t t0;
+	int ret;
+
+	if (!(cmd->fmt & FMT_RATE))
+		return fetch_listing(nl, only, l);
+	ret = fetch_listing(nl, only, &first);
+	if (ret)
+		return ret;
+	t0 = dsradm_clock_ms();
+	dsradm_pause_ms(RATE_INTERVAL_MS);
+	ret = fetch_listing(nl, only, l);
+	if (!ret)
+		listing_rates(l, &first, dsradm_clock_ms() - t0);
+	listing_free(&first);
+	return ret;
+}
+
 int do_list(struct nl *nl, const struct cmd *cmd)
 {
 	struct listing l;
 	int ret;
 
-	ret = fetch_listing(nl, (cmd->opts & OPT_SERVICE) ? &cmd->svc : NULL,
-			    &l);
+	ret = fetch_for_list(nl, cmd, &l);
 	if (ret)
 		return ret;
 	print_listing(dsradm_out, &l, cmd->fmt);

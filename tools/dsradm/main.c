@@ -42,6 +42,8 @@ enum {
 	LO_SET_SERVER_LIMIT,
 	LO_HOOK,
 	LO_SYNC,
+	LO_RATE,
+	LO_SORT,
 };
 
 static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:njb:c";
@@ -80,6 +82,8 @@ static const struct option long_opts[] = {
 	{ "numeric",		no_argument,		NULL, 'n' },
 	{ "stats",		no_argument,		NULL, LO_STATS },
 	{ "exact",		no_argument,		NULL, LO_EXACT },
+	{ "rate",		no_argument,		NULL, LO_RATE },
+	{ "sort",		no_argument,		NULL, LO_SORT },
 	{ "json",		no_argument,		NULL, 'j' },
 	{ "sched-flags",	required_argument,	NULL, 'b' },
 	{ "stateless",		no_argument,		NULL, LO_STATELESS },
@@ -110,7 +114,8 @@ static const struct {
 } ops[] = {
 	[OP_LIST]	  = { "--list", 0, OPT_SERVICE | OPT_NUMERIC |
 			      OPT_STATS | OPT_EXACT | OPT_JSON | OPT_TUN_INFO |
-			      OPT_DIGEST | OPT_CONN | OPT_TIMEOUT },
+			      OPT_DIGEST | OPT_CONN | OPT_TIMEOUT | OPT_RATE |
+			      OPT_SORT },
 	[OP_ADD_SERVICE]  = { "--add-service", OPT_SERVICE, OPT_SVC_ALL },
 	[OP_EDIT_SERVICE] = { "--edit-service", OPT_SERVICE, OPT_SVC_ALL },
 	[OP_DEL_SERVICE]  = { "--delete-service", OPT_SERVICE, OPT_SERVICE },
@@ -152,6 +157,8 @@ static const struct {
 	{ OPT_NUMERIC,	"-n (--numeric)" },
 	{ OPT_STATS,	"--stats" },
 	{ OPT_EXACT,	"--exact" },
+	{ OPT_RATE,	"--rate" },
+	{ OPT_SORT,	"--sort" },
 	{ OPT_JSON,	"-j (--json)" },
 	{ OPT_TUN_PORT,	"--tun-port" },
 	{ OPT_TUN_NOCSUM, "--tun-nocsum" },
@@ -183,8 +190,8 @@ static void usage(FILE *f)
 "         [--tun-type ipip|gue|gre] [--tun-port port]\n"
 "         [--tun-nocsum|--tun-csum] [-w weight]\n"
 "  dsradm -d -t|-u|-f service-address -r server-address\n"
-"  dsradm -L|-l [-t|-u|-f service-address] [-n] [--stats] [--exact]\n"
-"         [--tun-info] [--digest] [-j]\n"
+"  dsradm -L|-l [-t|-u|-f service-address] [-n] [--stats|--rate]\n"
+"         [--exact] [--sort] [--tun-info] [--digest] [-j]\n"
 "  dsradm -L|-l -c|--timeout [-n] [-j]\n"
 "  dsradm --set tcp tcpfin udp\n"
 "  dsradm --set-timeouts name=seconds[,name=seconds...]\n"
@@ -242,11 +249,13 @@ static void usage(FILE *f)
 "  --weight       -w weight         0..65535 (0: drain), default 1\n"
 "  --numeric      -n                numeric output (always)\n"
 "  --stats                          counters\n"
+"  --rate                           rates per second, over one second\n"
 "  --tun-info                       tunnel column in the listing\n"
 "  --digest                         lookup table size and digest (dsr)\n"
 "  --connection   -c                list the flow table\n"
 "  --timeout                        list the timeouts\n"
 "  --exact                          exact numbers (always)\n"
+"  --sort                           sorted output (always)\n"
 "  --json         -j                JSON output\n", f);
 }
 
@@ -523,6 +532,12 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case LO_EXACT:
 		cmd->opts |= OPT_EXACT;
 		return 0;
+	case LO_RATE:
+		cmd->opts |= OPT_RATE;
+		return 0;
+	case LO_SORT:
+		cmd->opts |= OPT_SORT;
+		return 0;
 	case 'j':
 		cmd->opts |= OPT_JSON;
 		return 0;
@@ -626,8 +641,13 @@ static int check_tunnel(const struct cmd *cmd)
 static int check_list(const struct cmd *cmd)
 {
 	const unsigned int one = OPT_SERVICE | OPT_CONN | OPT_TIMEOUT;
-	const unsigned int table = OPT_STATS | OPT_TUN_INFO | OPT_DIGEST;
+	const unsigned int table = OPT_STATS | OPT_RATE | OPT_TUN_INFO |
+				   OPT_DIGEST;
 	unsigned int mode = cmd->opts & (OPT_CONN | OPT_TIMEOUT), other;
+
+	/* One table of numbers at a time, as ipvsadm has it. */
+	if ((cmd->opts & (OPT_STATS | OPT_RATE)) == (OPT_STATS | OPT_RATE))
+		return usage_error("option --rate is not valid with --stats");
 
 	other = cmd->opts & one & ~(mode & -mode);
 	if (mode && other)
@@ -687,6 +707,8 @@ static int check_cmd(struct cmd *cmd)
 		cmd->fmt |= FMT_STATS;
 	if (cmd->opts & OPT_EXACT)
 		cmd->fmt |= FMT_EXACT;
+	if (cmd->opts & OPT_RATE)
+		cmd->fmt |= FMT_RATE;
 	if (cmd->opts & OPT_JSON)
 		cmd->fmt |= FMT_JSON;
 	if (cmd->opts & OPT_TUN_INFO)

@@ -49,14 +49,19 @@ static int svc_qcmp(const void *a, const void *b)
 			   &((const struct svc *)b)->key);
 }
 
-static int dest_qcmp(const void *pa, const void *pb)
+/* (family, address, port) */
+int dest_cmp(const struct dest *a, const struct dest *b)
 {
-	const struct dest *a = pa, *b = pb;
 	int c = ipaddr_cmp(&a->addr, &b->addr);
 
 	if (c)
 		return c;
 	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+static int dest_qcmp(const void *a, const void *b)
+{
+	return dest_cmp(a, b);
 }
 
 void listing_sort(struct listing *l)
@@ -193,6 +198,9 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 	if (fmt & FMT_STATS)
 		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
 			"Prot LocalAddress:Port", "Conns", "InPkts", "InBytes");
+	else if (fmt & FMT_RATE)
+		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+			"Prot LocalAddress:Port", "CPS", "InPPS", "InBPS");
 	else if (fmt & FMT_TUN_INFO)
 		fputs("Prot LocalAddress:Port Scheduler Flags\n"
 		      "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n",
@@ -209,9 +217,9 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 	uint32_t rest;
 
 	svc_column(&svc->key, col, sizeof(col));
-	if (fmt & FMT_STATS) {
+	if (fmt & (FMT_STATS | FMT_RATE)) {
 		fprintf(f, "%-33s", col);
-		print_counters(f, &svc->stats);
+		print_counters(f, fmt & FMT_RATE ? &svc->rate : &svc->stats);
 		return;
 	}
 	fprintf(f, "%s %s", col, svc->sched[0] ? svc->sched : "?");
@@ -241,9 +249,9 @@ static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 	char ep[ENDPOINT_STRLEN], info[32];
 
 	format_endpoint(&d->addr, d->port, ep, sizeof(ep));
-	if (fmt & FMT_STATS) {
+	if (fmt & (FMT_STATS | FMT_RATE)) {
 		fprintf(f, "  -> %-28s", ep);
-		print_counters(f, &d->stats);
+		print_counters(f, fmt & FMT_RATE ? &d->rate : &d->stats);
 		return;
 	}
 	if (fmt & FMT_TUN_INFO) {
@@ -350,6 +358,15 @@ static void json_stats(FILE *f, const struct stats *st)
 		",\"bytes\":%" PRIu64 "}", st->conns, st->packets, st->bytes);
 }
 
+/* --rate: ,"rate":{"cps":N,"pps":N,"bps":N} */
+static void json_rate(FILE *f, const struct stats *rate, unsigned int fmt)
+{
+	if (fmt & FMT_RATE)
+		fprintf(f, ",\"rate\":{\"cps\":%" PRIu64 ",\"pps\":%" PRIu64
+			",\"bps\":%" PRIu64 "}", rate->conns, rate->packets,
+			rate->bytes);
+}
+
 /* "flag_names": ipvsadm's -b names for sh and mh, then dsr's own. */
 static void json_flag_names(FILE *f, const struct svc *svc)
 {
@@ -386,7 +403,7 @@ static void json_service_key(FILE *f, const struct svc *svc)
 }
 
 /* The service's object, left open for its "dests". */
-static void json_service(FILE *f, const struct svc *svc)
+static void json_service(FILE *f, const struct svc *svc, unsigned int fmt)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -402,9 +419,11 @@ static void json_service(FILE *f, const struct svc *svc)
 		inet_ntop(AF_INET, &svc->tun_src, a, sizeof(a)) ? a : "?",
 		svc->tun_src_plen);
 	json_stats(f, &svc->stats);
+	json_rate(f, &svc->rate, fmt);
 }
 
-static void json_dest(FILE *f, const struct dest *d, bool first)
+static void json_dest(FILE *f, const struct dest *d, bool first,
+		      unsigned int fmt)
 {
 	const char *name = tun_name(d->tun_type);
 	char a[INET6_ADDRSTRLEN];
@@ -420,6 +439,7 @@ static void json_dest(FILE *f, const struct dest *d, bool first)
 	fprintf(f, "\"weight\":%u,\"active_conns\":%u,\"inactive_conns\":%u,"
 		"\"tun_pmtu\":%u,", d->weight, d->active, d->inactive, d->tun_pmtu);
 	json_stats(f, &d->stats);
+	json_rate(f, &d->rate, fmt);
 	fputc('}', f);
 }
 
@@ -476,7 +496,7 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 		if (fmt & FMT_JSON) {
 			if (i)
 				fputc(',', f);
-			json_service(f, svc);
+			json_service(f, svc, fmt);
 			fputs(",\"dests\":[", f);
 		} else if (fmt & FMT_RULES) {
 			rule_service(f, svc);
@@ -485,7 +505,7 @@ void print_listing(FILE *f, const struct listing *l, unsigned int fmt)
 		}
 		for (j = 0; j < svc->ndests; j++) {
 			if (fmt & FMT_JSON)
-				json_dest(f, &svc->dests[j], j == 0);
+				json_dest(f, &svc->dests[j], j == 0, fmt);
 			else if (fmt & FMT_RULES)
 				rule_dest(f, svc, &svc->dests[j]);
 			else
@@ -520,12 +540,12 @@ void print_event(FILE *f, uint8_t cmd, const struct svc *svc,
 			json_service_key(f, svc);
 			fputc('}', f);
 		} else {
-			json_service(f, svc);
+			json_service(f, svc, fmt);
 			fputc('}', f);
 		}
 		if (d) {
 			fputs(",\"server\":", f);
-			json_dest(f, d, true);
+			json_dest(f, d, true, fmt);
 		}
 		fputs("}\n", f);
 		return;

@@ -12,6 +12,7 @@
 
 int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b);
 int svc_key_cmp(const struct svc_key *a, const struct svc_key *b);
+int dest_cmp(const struct dest *a, const struct dest *b);
 void listing_sort(struct listing *l);
 bool save_sched_table(const struct svc *svc);
 void listing_free(struct listing *l);

@@ -409,7 +409,8 @@ static void test_usage(void)
 		{ "-L --stats -r 10.0.1.1", "option -r (--real-server) is not valid with --list" },
 		{ "-A -E -t 10.0.0.1:80", "only one command may be given (--add-service and --edit-service)" },
 		{ "-x", "unknown option '-x'" },
-		{ "--rate", "unknown option '--rate'" },
+		{ "--thresholds", "unknown option '--thresholds'" },
+		{ "-L --stats --rate", "option --rate is not valid with --stats" },
 		{ "-L foo", "unexpected argument 'foo'" },
 		{ "-A -t", "option '-t' requires an argument" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --weight", "option '--weight' requires an argument" },
@@ -1016,8 +1017,89 @@ static void test_restore(void)
 	free(save);
 }
 
+/*
+ * --rate: a clock that moves only when dsradm pauses, and a pause in which
+ * the fake kernel's counters move as rate_traffic says.
+ */
+static uint64_t fake_ms;
+static unsigned int rate_traffic;	/* 0: none, 1: traffic, 2: -Z */
+
+static uint64_t fake_clock_ms(void)
+{
+	return fake_ms;
+}
+
+static void fake_pause_ms(unsigned int ms)
+{
+	struct fake_svc *fs = &fake.svcs[0];
+
+	/* Some milliseconds more than asked for, as a real pause takes. */
+	fake_ms += ms + 1000;
+	if (rate_traffic == 1) {
+		fs->svc.stats.conns += 10;
+		fs->svc.stats.packets += 301;
+		fs->svc.stats.bytes += 45000;
+		fs->dests[0].stats.conns += 4;
+		fs->dests[0].stats.packets += 100;
+		fs->dests[0].stats.bytes += 15000;
+	} else if (rate_traffic == 2) {
+		memset(&fs->svc.stats, 0, sizeof(fs->svc.stats));
+		memset(&fs->dests[0].stats, 0, sizeof(fs->dests[0].stats));
+	}
+}
+
+static void test_rate(void)
+{
+	struct fake_svc *fs;
+	char *nl;
+
+	fake_reset();
+	dsradm_clock_ms = fake_clock_ms;
+	dsradm_pause_ms = fake_pause_ms;
+	expect_ok("-A -t 10.0.0.100:80 -s rr");
+	expect_ok("-a -t 10.0.0.100:80 -r 10.0.1.2");
+	expect_ok("-a -t 10.0.0.100:80 -r 10.0.1.3");
+	fs = &fake.svcs[0];
+	fs->svc.stats = (struct stats){ 1000, 50000, 9000000 };
+	fs->dests[0].stats = (struct stats){ 600, 30000, 5000000 };
+
+	rate_traffic = 1;
+	run("-Ln --rate");
+	nl = strchr(res.out, '\n');
+	ok(res.rc == 0 && nl && eq(nl + 1,
+	   "Prot LocalAddress:Port                 CPS    InPPS    InBPS\n"
+	   "  -> RemoteAddress:Port\n"
+	   "TCP  10.0.0.100:80                       5      151    22500\n"
+	   "  -> 10.0.1.2:80                         2       50     7500\n"
+	   "  -> 10.0.1.3:80                         0        0        0\n",
+	   "rate table"),
+	   "--rate: what moved in the pause, per second of the clock (2 s)");
+	ok(strstr(res.out, "dsr version") == res.out,
+	   "--rate: the title line first");
+	run("-L -j --rate -t 10.0.0.100:80");
+	ok(res.rc == 0 && strstr(res.out, "\"stats\":{\"conns\":1020,\"packets\":50602,\"bytes\":9090000},\"rate\":{\"cps\":5,\"pps\":151,\"bps\":22500},\"dests\":[") &&
+	   strstr(res.out, "\"stats\":{\"conns\":0,\"packets\":0,\"bytes\":0},\"rate\":{\"cps\":0,\"pps\":0,\"bps\":0}}]}]}"),
+	   "-j --rate: a rate object after each stats object");
+	run("-L -j");
+	ok(res.rc == 0 && !strstr(res.out, "\"rate\""), "-j alone: no rate");
+	rate_traffic = 2;
+	run("-Ln --rate");
+	ok(res.rc == 0 && strstr(res.out, "TCP  10.0.0.100:80                       0        0        0\n"),
+	   "--rate: counters zeroed in between give 0, not a wrapped number");
+	rate_traffic = 0;
+	expect_fail("-L --rate --stats", 2, "option --rate is not valid with --stats");
+	expect_fail("-L -c --rate", 2, "option --rate is not valid with -c (--connection)");
+	expect_fail("-A -t 10.0.0.1:80 --rate", 2, "option --rate is not valid with --add-service");
+	run("-Ln --sort");
+	ok(res.rc == 0 && strstr(res.out, "TCP  10.0.0.100:80 rr\n  -> 10.0.1.2:80 "),
+	   "--sort is accepted: the listing is always sorted");
+}
+
 int main(void)
 {
+	uint64_t (*clock_ms)(void) = dsradm_clock_ms;
+	void (*pause)(unsigned int) = dsradm_pause_ms;
+
 	dsradm_nl_open = fake_nl_open;
 
 	test_usage();
@@ -1031,6 +1113,9 @@ int main(void)
 	test_sync();
 	test_sched_flags();
 	test_flows_timeouts();
+	test_rate();
+	dsradm_clock_ms = clock_ms;
+	dsradm_pause_ms = pause;
 	free(res.out);
 	free(res.err);
 	return tap_done();
