@@ -293,7 +293,7 @@ rate_shows_stream()
 }
 check_eventually "--rate: the stream's service and real server show its packets per second, an idle service 0" \
 	15000 rate_shows_stream
-kill "$STREAM_PID" 2>/dev/null || true
+kill_ns_procs client
 if [ "$DSR_IMPL" = dsr ]; then
 	# IPVS's estimate decays over many seconds; dsr's measure is current.
 	rate_zero()
