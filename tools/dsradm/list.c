@@ -596,16 +596,17 @@ static void listing_rates(struct listing *now, const struct listing *then,
 	for (i = 0; i < now->nsvcs; i++) {
 		struct svc *svc = &now->svcs[i];
 
-		old = bsearch(&svc->key, then->svcs, then->nsvcs,
+		old = !then->nsvcs ? NULL :
+		      bsearch(&svc->key, then->svcs, then->nsvcs,
 			      sizeof(*then->svcs), svc_bcmp);
 		stats_rate(&svc->rate, &svc->stats, old ? &old->stats : &zero,
 			   ms);
 		for (j = 0; j < svc->ndests; j++) {
 			struct dest *d = &svc->dests[j];
 
-			od = old ? bsearch(d, old->dests, old->ndests,
-					   sizeof(*old->dests), dest_bcmp) :
-				   NULL;
+			od = !old || !old->ndests ? NULL :
+			     bsearch(d, old->dests, old->ndests,
+				     sizeof(*old->dests), dest_bcmp);
 			stats_rate(&d->rate, &d->stats, od ? &od->stats : &zero,
 				   ms);
 		}

@@ -308,7 +308,8 @@ int parse_sched_flags(const char *s, const char *sched, uint32_t *flags,
 		if (sched && strcmp(sched, sched_flag_tab[i].sched))
 			return SFLAG_SCHED;
 		f |= sched_flag_tab[i].flag;
-		p = end + 1;
+		if (end)
+			p = end + 1;
 	} while (end);
 	if (len)
 		bad[0] = '\0';
@@ -410,7 +411,8 @@ enum tmo_err parse_timeout_list(const char *s, uint32_t *timeouts,
 		}
 		if (parse_u32(eq + 1, 1, TIMEOUT_MAX, &v[i]))
 			return TMO_BAD_VALUE;
-		p = end + 1;
+		if (end)
+			p = end + 1;
 	} while (end);
 	if (len)
 		bad[0] = '\0';

@@ -125,6 +125,8 @@ static int cur_svc_cmp(const void *key, const void *elem)
 static const struct svc *find_svc(const struct listing *l,
 				  const struct svc_key *key)
 {
+	if (!l->nsvcs)
+		return NULL;
 	return bsearch(key, l->svcs, l->nsvcs, sizeof(*l->svcs), cur_svc_cmp);
 }
 
