@@ -24,6 +24,8 @@ DEPS_PACKAGES=(
 	iperf3 keepalived python3-scapy
 	# the netlink spec's check (tools/ynl-check)
 	python3-yaml
+	# dsradm's fuzz harnesses (libFuzzer, sanitizers)
+	clang libclang-rt-dev
 	# debug-kernel lane (tools/debug-kernel): source and its build tools
 	linux-source-6.1 flex bison libelf-dev libssl-dev dwarves rsync
 )
