@@ -81,6 +81,15 @@ union dsr_tun_src {
 	u64 word;
 };
 
+/* Persistence of a service, packed likewise. */
+union dsr_persist {
+	struct {
+		u32 timeout;		/* seconds; 0: not persistent */
+		__be32 netmask;		/* clients grouped by address & it */
+	};
+	u64 word;
+};
+
 /*
  * A real server of one service. The service's list holds one reference and
  * every flow that points here holds one, so a removed destination lives
@@ -162,6 +171,7 @@ struct dsr_service {
 	u32 table_size;			/* 0: the scheduler's default */
 	atomic_t sched_cursor;		/* rr and wrr: the next turn */
 	union dsr_tun_src tun_src;	/* READ_ONCE(tun_src.word) */
+	union dsr_persist persist;	/* READ_ONCE(persist.word) */
 	struct dsr_counters stats;
 	struct rcu_head rcu;
 };
@@ -176,7 +186,8 @@ struct dsr_flow_key {
 	__be16 sport;
 	__be16 dport;
 	u8 protocol;
-	u8 pad[3];			/* zero: the key is hashed and compared whole */
+	u8 persist;			/* 1: a persistence template's key */
+	u8 pad[2];			/* zero: the key is hashed and compared whole */
 };
 
 /* In dsr_flow.state, with the enum dsr_flow_state in the low byte. */

@@ -69,8 +69,11 @@ static u8 dsr_flow_state_of(u32 state)
 	return state & DSR_FLOW_STATE_MASK;
 }
 
+/* Connections, not persistence templates, make a server's load. */
 static void dsr_flow_account(struct dsr_dest *dest, u8 state, int delta)
 {
+	if (state == DSR_FLOW_PERSIST)
+		return;
 	if (state == DSR_FLOW_ESTABLISHED)
 		atomic_add(delta, &dest->active_flows);
 	else
@@ -287,7 +290,7 @@ static struct dsr_flow *dsr_flow_alloc(struct dsr_flow_table *ft)
 static struct dsr_dest *dsr_flow_insert(struct dsr_net *dn,
 					const struct dsr_flow_key *key,
 					struct dsr_dest *dest, u8 state,
-					struct dsr_service *svc,
+					u32 timeout, struct dsr_service *svc,
 					u8 tcp_flags, bool *new_flow)
 {
 	struct dsr_flow_table *ft = &dn->flows;
@@ -305,8 +308,10 @@ static struct dsr_dest *dsr_flow_insert(struct dsr_net *dn,
 	new->key = *key;
 	new->dest = dest;
 	new->state = state;
-	new->expires = (u32)jiffies +
-		       dsr_flow_timeout(dn, key->protocol, state);
+	/* A template is never reclaimed as a stray packet's entry. */
+	if (state == DSR_FLOW_PERSIST)
+		new->state |= DSR_FLOW_SEEN_TWICE;
+	new->expires = (u32)jiffies + timeout;
 
 	/* Counted first, so that a racing release never sees it negative. */
 	atomic_inc(&ft->count);
@@ -347,6 +352,28 @@ untracked:
 }
 
 /*
+ * Persistence: after a new connection of a client went to @dest, make the
+ * client network's template @tkey name @dest for @timeout seconds more.
+ * @tmpl is the template the connection followed, if any.
+ */
+static void dsr_flow_persist(struct dsr_net *dn, struct dsr_service *svc,
+			     struct dsr_flow *tmpl,
+			     const struct dsr_flow_key *tkey,
+			     struct dsr_dest *dest, u32 timeout)
+{
+	u32 expires = (u32)jiffies + timeout * HZ;
+	bool inserted;
+
+	if (tmpl && tmpl->dest == dest) {
+		if (expires - READ_ONCE(tmpl->expires) >= HZ)
+			WRITE_ONCE(tmpl->expires, expires);
+		return;
+	}
+	dsr_flow_insert(dn, tkey, dest, DSR_FLOW_PERSIST, timeout * HZ, svc, 0,
+			&inserted);
+}
+
+/*
  * Find the destination of the flow @key of service @svc, scheduling and
  * recording a new flow on a miss. Runs in the packet path under
  * rcu_read_lock(); the returned destination is valid until it is dropped.
@@ -360,8 +387,10 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 {
 	struct dsr_flow_table *ft = &dn->flows;
 	bool tcp = key->protocol == IPPROTO_TCP;
+	struct dsr_flow *flow, *tmpl;
+	union dsr_persist persist;
+	struct dsr_flow_key tkey;
 	bool midstream, by_hash;
-	struct dsr_flow *flow;
 	struct dsr_dest *dest;
 	u8 state;
 
@@ -390,7 +419,19 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	 */
 	midstream = tcp && !dsr_tcp_syn_only(tcp_flags);
 	by_hash = midstream || atomic_read(&ft->count) >= dsr_flow_limit(dn);
-	dest = dsr_flow_schedule(svc, key, skb, by_hash);
+	/* A persistent service sends a client where its template says. */
+	persist.word = READ_ONCE(svc->persist.word);
+	tmpl = NULL;
+	if (persist.timeout && !midstream) {
+		tkey = *key;
+		tkey.saddr &= persist.netmask;
+		tkey.sport = 0;
+		tkey.persist = 1;
+		tmpl = rhashtable_lookup(&ft->ht, &tkey, dsr_flow_params);
+		if (tmpl && !dsr_flow_usable(tmpl, svc, 0))
+			tmpl = NULL;
+	}
+	dest = tmpl ? tmpl->dest : dsr_flow_schedule(svc, key, skb, by_hash);
 	if (!dest)
 		return -EHOSTUNREACH;
 	if (midstream)
@@ -410,8 +451,11 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 
 	*new_flow = true;
 	state = dsr_flow_next_state(key->protocol, DSR_FLOW_NONE, tcp_flags);
-	*destp = dsr_flow_insert(dn, key, dest, state, svc, tcp_flags,
-				 new_flow);
+	*destp = dsr_flow_insert(dn, key, dest, state,
+				 dsr_flow_timeout(dn, key->protocol, state),
+				 svc, tcp_flags, new_flow);
+	if (persist.timeout && !midstream)
+		dsr_flow_persist(dn, svc, tmpl, &tkey, *destp, persist.timeout);
 	return 0;
 }
 

@@ -9,10 +9,12 @@
  * the extended ACK.
  */
 #include <linux/inet.h>
+#include <linux/inetdevice.h>
 #include <net/genetlink.h>
 #include "dsr.h"
 
 #define DSR_TIMEOUT_MAX		(7 * 24 * 3600)
+#define DSR_PERSIST_MAX		(31 * 24 * 3600)
 
 static struct genl_family dsr_genl_family;
 
@@ -39,6 +41,12 @@ static struct netlink_range_validation dsr_timeout_range = {
 	.max = DSR_TIMEOUT_MAX,
 };
 
+/* Persistence: 0 (none) to ipvsadm's own limit. */
+static struct netlink_range_validation dsr_persist_range = {
+	.min = 0,
+	.max = DSR_PERSIST_MAX,
+};
+
 /* Policies: requests may carry only what they can set. */
 
 static const struct nla_policy dsr_service_policy[DSR_A_SERVICE_MAX + 1] = {
@@ -51,7 +59,8 @@ static const struct nla_policy dsr_service_policy[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_SCHED_NAME]	= { .type = NLA_NUL_STRING,
 					    .len = DSR_SCHED_NAME_MAX - 1 },
 	[DSR_A_SERVICE_FLAGS]		= NLA_POLICY_MASK(NLA_U32, DSR_SERVICE_F_ALL),
-	[DSR_A_SERVICE_TIMEOUT]		= { .type = NLA_U32 },
+	[DSR_A_SERVICE_TIMEOUT]		= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_persist_range),
+	[DSR_A_SERVICE_NETMASK]		= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
 	[DSR_A_SERVICE_DEST_COUNT]	= { .type = NLA_REJECT },
 	[DSR_A_SERVICE_STATS]		= { .type = NLA_REJECT },
 	[DSR_A_SERVICE_TUN_SRC4]	= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
@@ -218,7 +227,8 @@ static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
 	if (err)
 		return ERR_PTR(err);
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
-	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
+	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_NETMASK] ||
+	    tb[DSR_A_SERVICE_TUN_SRC4] ||
 	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "only the service's protocol, address and port may be given here");
@@ -274,13 +284,33 @@ static void dsr_nl_rebuild_error(int err, struct netlink_ext_ack *extack)
 			       "out of memory; the service is unchanged");
 }
 
-static int dsr_nl_check_service_options(struct nlattr **tb,
-					struct netlink_ext_ack *extack)
+/*
+ * Persistence, from @persist (the current one, or none) and the request's
+ * attributes, for a service that will have @flags. It lives in the flow
+ * table, so a stateless service cannot have it.
+ */
+static int dsr_nl_parse_persist(struct nlattr **tb, union dsr_persist *persist,
+				u32 flags, struct netlink_ext_ack *extack)
 {
-	if (tb[DSR_A_SERVICE_TIMEOUT]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_TIMEOUT],
-				    "persistent services are not supported yet");
-		return -EOPNOTSUPP;
+	struct nlattr *attr = tb[DSR_A_SERVICE_NETMASK];
+	__be32 mask;
+
+	if (tb[DSR_A_SERVICE_TIMEOUT])
+		persist->timeout = nla_get_u32(tb[DSR_A_SERVICE_TIMEOUT]);
+	if (attr) {
+		mask = nla_get_in_addr(attr);
+		if (inet_make_mask(inet_mask_len(mask)) != mask) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "persistence netmask must be contiguous, as 255.255.255.0");
+			return -EINVAL;
+		}
+		persist->netmask = mask;
+	}
+	if (persist->timeout && (flags & DSR_SERVICE_F_STATELESS)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_TIMEOUT] ?:
+				    tb[DSR_A_SERVICE_FLAGS],
+				    "persistence needs the flow table: a stateless service cannot be persistent");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -444,6 +474,9 @@ static int dsr_nl_put_service(struct sk_buff *skb,
 	if (full &&
 	    (nla_put_string(skb, DSR_A_SERVICE_SCHED_NAME, svc->sched->name) ||
 	     nla_put_u32(skb, DSR_A_SERVICE_FLAGS, svc->flags) ||
+	     nla_put_u32(skb, DSR_A_SERVICE_TIMEOUT, svc->persist.timeout) ||
+	     nla_put_in_addr(skb, DSR_A_SERVICE_NETMASK,
+			     svc->persist.netmask) ||
 	     nla_put_u32(skb, DSR_A_SERVICE_DEST_COUNT, svc->dest_count) ||
 	     dsr_nl_put_stats(skb, DSR_A_SERVICE_STATS, &svc->stats) ||
 	     dsr_nl_put_sched_table(skb, svc)))
@@ -585,6 +618,7 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	struct dsr_net *dn = dsr_nl_net(info);
 	const struct dsr_sched_ops *sched;
 	union dsr_tun_src tun_src = { .plen = 32 };
+	union dsr_persist persist = { .netmask = htonl(0xffffffff) };
 	struct dsr_service_key key;
 	struct dsr_service *svc;
 	u32 flags = 0, table_size = 0;
@@ -592,9 +626,6 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 
 	err = dsr_nl_parse_service(info->attrs[DSR_A_SERVICE], tb, &key,
 				   info->extack);
-	if (err)
-		return err;
-	err = dsr_nl_check_service_options(tb, info->extack);
 	if (err)
 		return err;
 	err = dsr_nl_parse_sched(tb, &sched, info->extack);
@@ -606,6 +637,9 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	if (tb[DSR_A_SERVICE_FLAGS])
 		flags = nla_get_u32(tb[DSR_A_SERVICE_FLAGS]);
 	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
+	if (err)
+		return err;
+	err = dsr_nl_parse_persist(tb, &persist, flags, info->extack);
 	if (err)
 		return err;
 
@@ -627,8 +661,9 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "cannot add service: out of memory");
 		goto out;
 	}
-	/* Published, but without real servers nothing is tunnelled yet. */
+	/* Published, but without real servers nothing is forwarded yet. */
 	WRITE_ONCE(svc->tun_src.word, tun_src.word);
+	WRITE_ONCE(svc->persist.word, persist.word);
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
 out:
 	mutex_unlock(&dn->lock);
@@ -642,15 +677,13 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	const struct dsr_sched_ops *sched, *old_sched;
 	u32 table_size, old_flags, old_table_size;
 	struct dsr_service_key key;
+	union dsr_persist persist;
 	union dsr_tun_src tun_src;
 	struct dsr_service *svc;
 	int err;
 
 	err = dsr_nl_parse_service(info->attrs[DSR_A_SERVICE], tb, &key,
 				   info->extack);
-	if (err)
-		return err;
-	err = dsr_nl_check_service_options(tb, info->extack);
 	if (err)
 		return err;
 	sched = NULL;
@@ -674,6 +707,13 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	tun_src = svc->tun_src;
 	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
+	if (err)
+		goto out;
+	persist = svc->persist;
+	err = dsr_nl_parse_persist(tb, &persist,
+				   tb[DSR_A_SERVICE_FLAGS] ?
+				   nla_get_u32(tb[DSR_A_SERVICE_FLAGS]) :
+				   svc->flags, info->extack);
 	if (err)
 		goto out;
 	old_sched = svc->sched;
@@ -701,6 +741,10 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	/* Last: nothing after it can fail, so a refusal changes nothing. */
 	if (tun_src.word != svc->tun_src.word) {
 		WRITE_ONCE(svc->tun_src.word, tun_src.word);
+		dn->generation++;
+	}
+	if (persist.word != svc->persist.word) {
+		WRITE_ONCE(svc->persist.word, persist.word);
 		dn->generation++;
 	}
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);

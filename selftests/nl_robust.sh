@@ -254,8 +254,14 @@ EINVAL | prime | SCHED_TABLE 9 (3 * 3) | SERVICE_NEW SERVICE{ $NEW @SCHED_TABLE=
 EINVAL | prime | SCHED_TABLE 1048569 (odd, in range, 3 * 349523) in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @SCHED_TABLE=1048569 }
 EINVAL | invalid attribute length | SCHED_TABLE of 2 bytes | SERVICE_NEW SERVICE{ $NEW @SCHED_TABLE=u16:251 }
 EINVAL | only the service's protocol, address and port may be given here | SCHED_TABLE in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC SCHED_TABLE=251 }
-EOPNOTSUPP | persistent services are not supported yet | TIMEOUT (persistence) | SERVICE_NEW SERVICE{ $NEW @TIMEOUT=300 }
-EOPNOTSUPP | persistent services are not supported yet | TIMEOUT in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @TIMEOUT=300 }
+ERANGE | integer out of range | TIMEOUT 2678401 (persistence above 31 days) | SERVICE_NEW SERVICE{ $NEW @TIMEOUT=2678401 }
+ERANGE | integer out of range | TIMEOUT 0xffffffff in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @TIMEOUT=0xffffffff }
+EINVAL | invalid attribute length | TIMEOUT of 2 bytes | SERVICE_NEW SERVICE{ $NEW @TIMEOUT=u16:300 }
+EINVAL | stateless service cannot be persistent | TIMEOUT with FLAGS stateless | SERVICE_NEW SERVICE{ $NEW FLAGS=4 @TIMEOUT=300 }
+EINVAL | netmask must be contiguous | NETMASK 255.0.255.0 | SERVICE_NEW SERVICE{ $NEW TIMEOUT=300 @NETMASK=255.0.255.0 }
+EINVAL | netmask must be contiguous | NETMASK 0.0.0.255 in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @NETMASK=0.0.0.255 }
+ERANGE | binary attribute size out of range | NETMASK of 3 bytes | SERVICE_NEW SERVICE{ $NEW TIMEOUT=300 @NETMASK=hex:ffffff }
+EINVAL | only the service's protocol, address and port may be given here | NETMASK in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC NETMASK=255.255.255.0 }
 
 # Destinations.
 ERANGE | integer out of range | weight 65536 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @WEIGHT=65536 }

@@ -35,7 +35,10 @@
  *     DSR_A_SERVICE_SCHED_TABLE     u32, prime              O  (default 0:
  *                                   65537 for mh, sh and wrr; sized from
  *                                   the real servers for the others)
- *     DSR_A_SERVICE_TIMEOUT         u32, persistence (s)    O  (reserved)
+ *     DSR_A_SERVICE_TIMEOUT         u32, persistence (s)    O  (default 0:
+ *                                   none; at most 2678400, 31 days)
+ *     DSR_A_SERVICE_NETMASK         be32, contiguous        O  (default
+ *                                   255.255.255.255)
  *     DSR_A_SERVICE_TUN_SRC4        4 bytes                 O  (default 0:
  *                                   the route's preferred source)
  *     DSR_A_SERVICE_TUN_SRC_PLEN    u8, 1..32               O  (default 32)
@@ -46,7 +49,7 @@
  * DSR_CMD_SERVICE_GET  (do: key attributes M; dump: no attributes)
  *   reply: DSR_A_SERVICE (nest)
  *     key attributes, DSR_A_SERVICE_SCHED_NAME, DSR_A_SERVICE_FLAGS,
- *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_DEST_COUNT,
+ *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_NETMASK, DSR_A_SERVICE_DEST_COUNT,
  *     DSR_A_SERVICE_STATS (nest of DSR_A_STATS_*),
  *     DSR_A_SERVICE_SCHED_TABLE (the size in use, 0 without usable real
  *     servers), DSR_A_SERVICE_SCHED_DIGEST                  R
@@ -155,7 +158,13 @@ enum dsr_service_attr {
 	DSR_A_SERVICE_FWMARK,		/* u32, reserved */
 	DSR_A_SERVICE_SCHED_NAME,	/* string, < DSR_SCHED_NAME_MAX */
 	DSR_A_SERVICE_FLAGS,		/* u32, DSR_SERVICE_F_* */
-	DSR_A_SERVICE_TIMEOUT,		/* u32 seconds, persistence, reserved */
+	DSR_A_SERVICE_TIMEOUT,		/* u32 seconds, persistence: a client's
+					 * new connections go to the real
+					 * server of its last one for this
+					 * long after it began; 0 = none.
+					 * Needs the flow table (not with
+					 * DSR_SERVICE_F_STATELESS)
+					 */
 	DSR_A_SERVICE_DEST_COUNT,	/* u32, reply only */
 	DSR_A_SERVICE_STATS,		/* nest, enum dsr_stats_attr, reply only */
 	DSR_A_SERVICE_TUN_SRC4,		/* 4 bytes: outer source of tunnelled
@@ -177,6 +186,11 @@ enum dsr_service_attr {
 					 * table and the real servers it
 					 * names; load balancers with the
 					 * same configuration report the same
+					 */
+	DSR_A_SERVICE_NETMASK,		/* 4 bytes, network order, contiguous:
+					 * with persistence,
+					 * clients whose addresses agree
+					 * under it share a real server
 					 */
 
 	__DSR_A_SERVICE_MAX,
@@ -392,6 +406,10 @@ enum dsr_flow_state {
 				 */
 	DSR_FLOW_FIN,		/* TCP, FIN seen */
 	DSR_FLOW_CLOSE,		/* TCP, RST seen */
+	DSR_FLOW_PERSIST,	/* a persistent service's template: the
+				 * client network (address under the
+				 * netmask, port 0) -> its real server
+				 */
 };
 
 #endif /* _UAPI_LINUX_DSR_H */
