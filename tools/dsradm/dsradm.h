@@ -69,6 +69,7 @@ struct svc {
 	uint32_t sched_table;		/* lookup table size in use; 0 = none */
 	uint64_t digest;		/* of the lookup table */
 	uint32_t timeout;		/* persistence, seconds; 0 = none */
+	struct in_addr netmask;		/* persistence granularity */
 	struct in_addr tun_src;		/* 0.0.0.0: the route's source */
 	uint8_t tun_src_plen;		/* 1..32 */
 	uint32_t dest_count;
@@ -192,6 +193,7 @@ enum op {
 #define OPT_SYNC		0x400000 /* -R --sync */
 #define OPT_RATE		0x800000 /* --rate */
 #define OPT_SORT		0x1000000 /* --sort */
+#define OPT_NETMASK		0x2000000 /* -M */
 /* What only a tunnel real server (-i) takes. */
 #define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
 				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)
@@ -206,7 +208,8 @@ struct cmd {
 	char sched_flags[64];		/* -b as given, checked in main.c */
 	uint32_t flags;			/* DSR_SERVICE_F_*: -b, --stateless */
 	uint32_t sched_table;		/* --sched-table */
-	uint32_t timeout;
+	uint32_t timeout;		/* -p; 0 with -p 0: none */
+	struct in_addr netmask;		/* -M */
 	uint32_t timeouts[TMO_COUNT];	/* --set, --set-timeouts; 0 = keep */
 	uint32_t flow_limit;		/* --set-*-limit: the value */
 	uint8_t hook;			/* --hook: enum dsr_hook */

@@ -56,6 +56,7 @@ static const struct rule svc_rules[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_TUN_SRC_PLEN]	= FIXED(1),
 	[DSR_A_SERVICE_SCHED_TABLE]	= FIXED(4),
 	[DSR_A_SERVICE_SCHED_DIGEST]	= FIXED(8),
+	[DSR_A_SERVICE_NETMASK]		= FIXED(4),
 };
 
 static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
@@ -233,6 +234,11 @@ static int parse_service(const struct nlattr *nest, struct svc *svc)
 		svc->flags = mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]);
 	if (tb[DSR_A_SERVICE_TIMEOUT])
 		svc->timeout = mnl_attr_get_u32(tb[DSR_A_SERVICE_TIMEOUT]);
+	svc->netmask.s_addr = htonl(0xffffffff);
+	if (tb[DSR_A_SERVICE_NETMASK])
+		memcpy(&svc->netmask,
+		       mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]),
+		       sizeof(svc->netmask));
 	if (tb[DSR_A_SERVICE_DEST_COUNT])
 		svc->dest_count =
 			mnl_attr_get_u32(tb[DSR_A_SERVICE_DEST_COUNT]);

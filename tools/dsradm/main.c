@@ -18,6 +18,7 @@
 #include "parse.h"
 
 #define DEFAULT_PERSIST		300	/* seconds, ipvsadm's -p default */
+#define PERSIST_MAX		(31 * 86400)	/* ipvsadm's and the module's */
 #define RESTORE_MAX_ARGS	64
 
 enum {
@@ -46,7 +47,7 @@ enum {
 	LO_SORT,
 };
 
-static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::r:gimw:njb:c";
+static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::M:r:gimw:njb:c";
 
 static const struct option long_opts[] = {
 	{ "add-service",	no_argument,		NULL, 'A' },
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "fwmark-service",	required_argument,	NULL, 'f' },
 	{ "scheduler",		required_argument,	NULL, 's' },
 	{ "persistent",		optional_argument,	NULL, 'p' },
+	{ "netmask",		required_argument,	NULL, 'M' },
 	{ "real-server",	required_argument,	NULL, 'r' },
 	{ "gatewaying",		no_argument,		NULL, 'g' },
 	{ "ipip",		no_argument,		NULL, 'i' },
@@ -104,7 +106,8 @@ static const struct option long_opts[] = {
 
 /* What -A and -E accept. */
 #define OPT_SVC_ALL	(OPT_SERVICE | OPT_SCHED | OPT_PERSIST | OPT_TUN_SRC | \
-			 OPT_SCHED_FLAGS | OPT_STATELESS | OPT_SCHED_TABLE)
+			 OPT_SCHED_FLAGS | OPT_STATELESS | OPT_SCHED_TABLE | \
+			 OPT_NETMASK)
 
 /* What each command needs and accepts. */
 static const struct {
@@ -150,6 +153,7 @@ static const struct {
 	{ OPT_SERVICE,	"-t/-u/-f (service)" },
 	{ OPT_SCHED,	"-s (--scheduler)" },
 	{ OPT_PERSIST,	"-p (--persistent)" },
+	{ OPT_NETMASK,	"-M (--netmask)" },
 	{ OPT_DEST,	"-r (--real-server)" },
 	{ OPT_FWD,	"-g/-i" },
 	{ OPT_WEIGHT,	"-w (--weight)" },
@@ -179,7 +183,8 @@ static void usage(FILE *f)
 	fputs(
 "dsradm " DSRADM_VERSION " - Direct Server Return load balancer administration\n"
 "Usage:\n"
-"  dsradm -A|-E -t|-u|-f service-address [-s scheduler] [-p [timeout]]\n"
+"  dsradm -A|-E -t|-u|-f service-address [-s scheduler]\n"
+"         [-p [timeout]] [-M netmask]\n"
 "         [-b sched-flags] [--stateless|--stateful] [--sched-table size]\n"
 "         [--tun-src address[/prefix-length]]\n"
 "  dsradm -D -t|-u|-f service-address\n"
@@ -237,7 +242,10 @@ static void usage(FILE *f)
 "  --stateless                      no flow table: every packet hashed (dsr)\n"
 "  --stateful                       with -E: keep flows in the table again\n"
 "  --sched-table  size              lookup table size, a prime (dsr)\n"
-"  --persistent   -p [timeout]      persistence (not yet supported)\n"
+"  --persistent   -p [timeout]      a client's connections go to one real\n"
+"                                   server (default 300 s; -E -p 0: off)\n"
+"  --netmask      -M netmask        clients grouped for -p, default\n"
+"                                   255.255.255.255\n"
 "  --real-server  -r address[:port] real server; its port is the service's\n"
 "  --gatewaying   -g                direct routing (the default)\n"
 "  --ipip         -i                tunnel (IP-in-IP unless --tun-type)\n"
@@ -336,9 +344,27 @@ static int parse_persist(struct cmd *cmd, int argc, char **argv,
 		cmd->timeout = DEFAULT_PERSIST;
 		return 0;
 	}
-	if (parse_u32(arg, 1, UINT32_MAX, &cmd->timeout))
-		return usage_error("invalid persistence timeout '%s': 1..%u seconds",
-				   arg, UINT32_MAX);
+	if (parse_u32(arg, 0, PERSIST_MAX, &cmd->timeout))
+		return usage_error("invalid persistence timeout '%s': 1..%u seconds (0: none)",
+				   arg, PERSIST_MAX);
+	return 0;
+}
+
+/* -M: a dotted netmask, contiguous, as ipvsadm takes it for IPv4. */
+static int parse_netmask(struct cmd *cmd, const char *arg)
+{
+	uint32_t m;
+
+	if (set_opt(cmd, OPT_NETMASK))
+		return EXIT_USAGE;
+	if (inet_pton(AF_INET, arg, &cmd->netmask) != 1)
+		return usage_error("invalid netmask '%s': a dotted IPv4 netmask, as 255.255.255.0",
+				   arg);
+	m = ntohl(cmd->netmask.s_addr);
+	/* Contiguous: the host part, ~m, is a run of low ones. */
+	if (~m & (~m + 1))
+		return usage_error("invalid netmask '%s': not contiguous",
+				   arg);
 	return 0;
 }
 
@@ -460,6 +486,8 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 		return 0;
 	case 'p':
 		return parse_persist(cmd, argc, argv, optarg);
+	case 'M':
+		return parse_netmask(cmd, optarg);
 	case 'r':
 		if (set_opt(cmd, OPT_DEST))
 			return EXIT_USAGE;

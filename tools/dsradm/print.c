@@ -211,9 +211,16 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 		      f);
 }
 
+/* A persistence netmask of 255.255.255.255: -M's default, not shown. */
+static bool all_ones(struct in_addr mask)
+{
+	return mask.s_addr == htonl(0xffffffff);
+}
+
 static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 {
 	char col[SERVICE_STRLEN], src[PREFIX4_STRLEN], names[64];
+	char mask[INET_ADDRSTRLEN];
 	uint32_t rest;
 
 	svc_column(&svc->key, col, sizeof(col));
@@ -230,6 +237,9 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 		fprintf(f, " (%s)", names);
 	if (svc->timeout)
 		fprintf(f, " persistent %u", svc->timeout);
+	if (svc->timeout && !all_ones(svc->netmask))
+		fprintf(f, " mask %s", inet_ntop(AF_INET, &svc->netmask, mask,
+						 sizeof(mask)) ?: "?");
 	if (rest & DSR_SERVICE_F_STATELESS)
 		fputs(" stateless", f);
 	rest &= ~DSR_SERVICE_F_STATELESS;
@@ -270,13 +280,17 @@ static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 static void rule_service_opts(FILE *f, const struct svc *svc)
 {
 	char arg[SERVICE_STRLEN], src[PREFIX4_STRLEN], names[64];
+	char mask[INET_ADDRSTRLEN];
 
 	fputs(svc_arg(&svc->key, arg, sizeof(arg)), f);
 	if (svc->sched[0])
 		fprintf(f, " -s %s", svc->sched);
 	if (svc->timeout)
 		fprintf(f, " -p %u", svc->timeout);
-	/* ipvsadm writes -b after -p. */
+	if (svc->timeout && !all_ones(svc->netmask))
+		fprintf(f, " -M %s", inet_ntop(AF_INET, &svc->netmask, mask,
+					       sizeof(mask)) ?: "?");
+	/* ipvsadm writes -b after -p and -M. */
 	format_sched_flags(svc->sched, svc->flags, names, sizeof(names));
 	if (names[0])
 		fprintf(f, " -b %s", names);
@@ -410,8 +424,9 @@ static void json_service(FILE *f, const struct svc *svc, unsigned int fmt)
 	json_service_key(f, svc);
 	fputs(",\"scheduler\":", f);
 	json_str(f, svc->sched);
-	fprintf(f, ",\"persistent\":%u,\"flags\":%u,", svc->timeout,
-		svc->flags);
+	fprintf(f, ",\"persistent\":%u,\"netmask\":\"%s\",\"flags\":%u,",
+		svc->timeout, inet_ntop(AF_INET, &svc->netmask, a, sizeof(a)) ?:
+		"?", svc->flags);
 	json_flag_names(f, svc);
 	fprintf(f, "\"sched_table\":%u,\"digest\":\"%016" PRIx64 "\","
 		"\"tun_src\":\"%s\",\"tun_src_plen\":%u,", svc->sched_table,
@@ -596,6 +611,8 @@ static const char *flow_state_name(const struct flow *fl)
 		return "FIN_WAIT";
 	case DSR_FLOW_CLOSE:
 		return "CLOSE";
+	case DSR_FLOW_PERSIST:
+		return "PERSIST";	/* ipvsadm: NONE, with client port 0 */
 	}
 	return "UNKNOWN";
 }

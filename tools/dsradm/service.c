@@ -57,9 +57,13 @@ void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
 		if (cmd->opts & OPT_SCHED_TABLE)
 			mnl_attr_put_u32(nlh, DSR_A_SERVICE_SCHED_TABLE,
 					 cmd->sched_table);
-		if (cmd->timeout)
+		/* -p 0 with -E: no persistence any more. */
+		if (cmd->opts & OPT_PERSIST)
 			mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT,
 					 cmd->timeout);
+		if (cmd->opts & OPT_NETMASK)
+			mnl_attr_put(nlh, DSR_A_SERVICE_NETMASK,
+				     sizeof(cmd->netmask), &cmd->netmask);
 		/* Both, /32 too: the request states the whole source. */
 		if (cmd->opts & OPT_TUN_SRC) {
 			mnl_attr_put(nlh, DSR_A_SERVICE_TUN_SRC4,

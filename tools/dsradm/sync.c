@@ -178,6 +178,15 @@ static bool service_edit(const struct cmd *want, const struct svc *cur,
 		edit->tun_src_plen = plen;
 		differ = true;
 	}
+	/* Persistence in full too: -p 0 turns it off. */
+	edit->timeout = (want->opts & OPT_PERSIST) ? want->timeout : 0;
+	edit->netmask.s_addr = (want->opts & OPT_NETMASK) ?
+			       want->netmask.s_addr : htonl(0xffffffff);
+	if (edit->timeout != cur->timeout ||
+	    (edit->timeout && edit->netmask.s_addr != cur->netmask.s_addr)) {
+		edit->opts |= OPT_PERSIST | OPT_NETMASK;
+		differ = true;
+	}
 	return differ;
 }
 

@@ -164,6 +164,7 @@ static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_TUN_SRC4] = { 4, 4 },
 	[DSR_A_SERVICE_TUN_SRC_PLEN] = { 1, 1 },
 	[DSR_A_SERVICE_SCHED_TABLE] = { 4, 4 },
+	[DSR_A_SERVICE_NETMASK] = { 4, 4 },
 };
 
 static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
@@ -280,7 +281,8 @@ static int key_only(const struct nlattr **tb)
 {
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
 	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
-	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE])
+	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE] ||
+	    tb[DSR_A_SERVICE_NETMASK])
 		return reject(-EINVAL, "only the service key is expected");
 	return 0;
 }
@@ -344,8 +346,23 @@ static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 	uint32_t v;
 	int ret;
 
-	if (tb[DSR_A_SERVICE_TIMEOUT])
-		return reject(-EOPNOTSUPP, "persistence is not supported yet");
+	uint32_t timeout = svc->timeout, flags = svc->flags, m;
+
+	if (tb[DSR_A_SERVICE_TIMEOUT]) {
+		timeout = mnl_attr_get_u32(tb[DSR_A_SERVICE_TIMEOUT]);
+		if (timeout > 31 * 86400)
+			return reject(-ERANGE, "integer out of range");
+	}
+	if (tb[DSR_A_SERVICE_FLAGS])
+		flags = mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]);
+	if (timeout && (flags & DSR_SERVICE_F_STATELESS))
+		return reject(-EINVAL, "persistence needs the flow table: a stateless service cannot be persistent");
+	if (tb[DSR_A_SERVICE_NETMASK]) {
+		memcpy(&m, mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]), 4);
+		m = ntohl(m);
+		if (~m & (~m + 1))
+			return reject(-EINVAL, "persistence netmask must be contiguous, as 255.255.255.0");
+	}
 	ret = set_tun_src(tb, svc);
 	if (ret)
 		return ret;
@@ -361,6 +378,10 @@ static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 	}
 	if (tb[DSR_A_SERVICE_FLAGS])
 		svc->flags = mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]);
+	svc->timeout = timeout;
+	if (tb[DSR_A_SERVICE_NETMASK])
+		memcpy(&svc->netmask,
+		       mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]), 4);
 	if (tb[DSR_A_SERVICE_SCHED_NAME]) {
 		if (mnl_attr_validate(tb[DSR_A_SERVICE_SCHED_NAME],
 				      MNL_TYPE_NUL_STRING))
@@ -422,6 +443,8 @@ static void put_service(bool new_dgram, uint16_t flags,
 	put_key(nlh, &fs->svc.key);
 	mnl_attr_put_strz(nlh, DSR_A_SERVICE_SCHED_NAME, fs->svc.sched);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, fs->svc.flags);
+	mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT, fs->svc.timeout);
+	mnl_attr_put(nlh, DSR_A_SERVICE_NETMASK, 4, &fs->svc.netmask);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_DEST_COUNT, (uint32_t)fs->ndests);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_SCHED_TABLE, sched_table(fs));
 	mnl_attr_put_u64(nlh, DSR_A_SERVICE_SCHED_DIGEST, fs->svc.digest);
@@ -508,6 +531,7 @@ static int cmd_service(uint8_t cmd, const struct nlattr **top)
 		n.svc.key = k;
 		strcpy(n.svc.sched, "mh");
 		n.svc.tun_src_plen = 32;
+		n.svc.netmask.s_addr = htonl(0xffffffff);
 		ret = set_service_attrs(tb, &n);
 		if (ret)
 			return ret;

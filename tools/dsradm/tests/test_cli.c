@@ -228,8 +228,8 @@ static void test_kernel_errors(void)
 	build_example();
 	expect_fail("-A -t 10.0.0.100:80", 255, "service already exists");
 	expect_fail("-A -t 10.0.0.1:80 -s nosuch", 255, "unknown scheduler");
-	expect_fail("-A -t 10.0.0.1:80 -p", 255,
-		    "persistence is not supported yet");
+	expect_fail("-A -t 10.0.0.1:80 -p --stateless", 255,
+		    "persistence needs the flow table: a stateless service cannot be persistent");
 	expect_fail("-A -f 7 -s rr", 255,
 		    "firewall mark services are not supported yet");
 	expect_fail("-A -t 10.0.0.1:80 --tun-src 0.0.0.0/24", 255,
@@ -398,7 +398,10 @@ static void test_usage(void)
 		{ "-A -t 10.0.0.1:80 -s averyveryverylongname", "invalid scheduler name 'averyveryverylongname': 1..15 characters" },
 		{ "-A -t 10.0.0.1:80 -s rr -s wrr", "option -s (--scheduler) given more than once" },
 		{ "-A -t 10.0.0.1:80 -u 10.0.0.1:80", "option -t/-u/-f (service) given more than once" },
-		{ "-A -t 10.0.0.1:80 -p 0", "invalid persistence timeout '0': 1..4294967295 seconds" },
+		{ "-A -t 10.0.0.1:80 -p 2678401", "invalid persistence timeout '2678401': 1..2678400 seconds (0: none)" },
+		{ "-A -t 10.0.0.1:80 -p 300 -M 255.0.255.0", "invalid netmask '255.0.255.0': not contiguous" },
+		{ "-A -t 10.0.0.1:80 -p 300 -M 24", "invalid netmask '24': a dotted IPv4 netmask, as 255.255.255.0" },
+		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -M 255.255.255.0", "option -M (--netmask) is not valid with --add-server" },
 		{ "-A -f 0", "invalid firewall mark '0': 1..4294967295" },
 		{ "-A", "--add-service needs -t/-u/-f (service)" },
 		{ "-a -t 10.0.0.1:80", "--add-server needs -r (--real-server)" },
@@ -1048,6 +1051,59 @@ static void fake_pause_ms(unsigned int ms)
 	}
 }
 
+static void test_persist(void)
+{
+	struct fake_svc *fs;
+
+	fake_reset();
+	expect_ok("-A -t 10.0.0.1:80 -s rr -p 600 -M 255.255.255.0");
+	fs = &fake.svcs[0];
+	ok(fs->svc.timeout == 600 &&
+	   fs->svc.netmask.s_addr == htonl(0xffffff00) &&
+	   (fake.last_svc_attrs & (1U << DSR_A_SERVICE_TIMEOUT)) &&
+	   (fake.last_svc_attrs & (1U << DSR_A_SERVICE_NETMASK)),
+	   "-A -p 600 -M 255.255.255.0: TIMEOUT and NETMASK sent");
+	run("-Ln");
+	ok(res.rc == 0 && strstr(res.out, "TCP  10.0.0.1:80 rr persistent 600 mask 255.255.255.0\n"),
+	   "-Ln: persistent 600 mask 255.255.255.0, as ipvsadm");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, "-A -t 10.0.0.1:80 -s rr -p 600 -M 255.255.255.0\n", "-Sn"),
+	   "-Sn: -p 600 -M 255.255.255.0, as ipvsadm");
+	run("-L -j");
+	ok(res.rc == 0 && strstr(res.out, "\"persistent\":600,\"netmask\":\"255.255.255.0\""),
+	   "-j: persistent and netmask");
+	expect_ok("-E -t 10.0.0.1:80 -s wrr");
+	ok(fs->svc.timeout == 600 &&
+	   !(fake.last_svc_attrs & (1U << DSR_A_SERVICE_TIMEOUT)),
+	   "-E without -p keeps the persistence");
+	expect_ok("-E -t 10.0.0.1:80 -p 0");
+	ok(fs->svc.timeout == 0 &&
+	   (fake.last_svc_attrs & (1U << DSR_A_SERVICE_TIMEOUT)),
+	   "-E -p 0: no persistence");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, "-A -t 10.0.0.1:80 -s wrr\n", "-Sn"),
+	   "-Sn: no -p and no -M once persistence is off");
+	expect_ok("-E -t 10.0.0.1:80 -p");
+	ok(fs->svc.timeout == 300, "-E -p: ipvsadm's default of 300 s");
+	expect_fail("-E -t 10.0.0.1:80 --stateless", 255,
+		    "persistence needs the flow table: a stateless service cannot be persistent");
+	ok(!(fs->svc.flags & DSR_SERVICE_F_STATELESS) && fs->svc.timeout == 300,
+	   "... and the service is unchanged");
+
+	/* -R --sync: persistence in full, -p 0 where the input has none. */
+	run_in("-R --sync", "-A -t 10.0.0.1:80 -s wrr -p 300 -M 255.255.0.0\n");
+	ok(res.rc == 0 && fs->svc.timeout == 300 &&
+	   fs->svc.netmask.s_addr == htonl(0xffff0000),
+	   "-R --sync: a new netmask is applied");
+	run_in("-R --sync", "-A -t 10.0.0.1:80 -s wrr\n");
+	ok(res.rc == 0 && fs->svc.timeout == 0,
+	   "-R --sync: persistence off when the input has no -p");
+	fake.requests = 0;
+	run_in("-R --sync", "-A -t 10.0.0.1:80 -s wrr\n");
+	ok(res.rc == 0 && fake.last_cmd != DSR_CMD_SERVICE_SET,
+	   "-R --sync: nothing to change, no SERVICE_SET");
+}
+
 static void test_rate(void)
 {
 	struct fake_svc *fs;
@@ -1114,6 +1170,7 @@ int main(void)
 	test_sched_flags();
 	test_flows_timeouts();
 	test_rate();
+	test_persist();
 	dsradm_clock_ms = clock_ms;
 	dsradm_pause_ms = pause;
 	free(res.out);

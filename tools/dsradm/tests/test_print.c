@@ -14,7 +14,8 @@
 
 static struct svc svc_key(uint8_t proto, const char *ep, const char *sched)
 {
-	struct svc s = { .key.protocol = proto, .tun_src_plen = 32 };
+	struct svc s = { .key.protocol = proto, .tun_src_plen = 32,
+			 .netmask.s_addr = 0xffffffff };
 
 	parse_endpoint(ep, &s.key.addr, &s.key.port, true);
 	snprintf(s.sched, sizeof(s.sched), "%s", sched);
@@ -340,6 +341,24 @@ static void test_flows(void)
 	memset(&fl, 0, sizeof(fl));
 	golden_of(W_FLOWS, &fl, FMT_NUMERIC, "flows-empty.txt");
 	golden_of(W_FLOWS, &fl, FMT_JSON, "flows-empty.json");
+
+	/* A persistence template: the client network, port 0. */
+	{
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		mkflow(&fl, IPPROTO_TCP, "10.0.0.0:1", "10.0.0.100:80",
+		       "10.0.1.1:80", DSR_FLOW_PERSIST, 300000, 2);
+		fl.v[0].client_port = 0;
+		f = open_memstream(&out, &len);
+		print_flows(f, &fl, FMT_NUMERIC);
+		fclose(f);
+		ok(strstr(out, "TCP 05:00  PERSIST     10.0.0.0:0         10.0.0.100:80      10.0.1.1:80") != NULL,
+		   "flows: a template is PERSIST, port 0");
+		free(out);
+		free(fl.v);
+	}
 }
 
 static void test_sort(void)
