@@ -51,18 +51,18 @@ for port in 80 81; do
 	done
 done
 
-SEQ=0
 # conn FROM PORT - one connection from address FROM to VIP:PORT; prints the
 # real server that stored it (rs1, rs2), or "lost"
 conn()
 {
-	local from=$1 port=$2 tag i
-	SEQ=$((SEQ + 1))
-	tag="conn $SEQ from $from"
-	echo "$tag" >"$TMP_DIR/sent.$SEQ"
+	local from=$1 port=$2 tag i id
+	# Called in a subshell: a name of its own, not a counter.
+	id="$BASHPID.$(date +%s%N)"
+	tag="conn $id from $from"
+	echo "$tag" >"$TMP_DIR/sent.$id"
 	in_ns client socat -t 10 -T 10 - \
 		"TCP4:$VIP:$port,connect-timeout=5,bind=$from" \
-		<"$TMP_DIR/sent.$SEQ" >"$TMP_DIR/echo.$SEQ" 2>/dev/null || true
+		<"$TMP_DIR/sent.$id" >"$TMP_DIR/echo.$id" 2>/dev/null || true
 	for i in 1 2; do
 		if grep -qsx "$tag" "$TMP_DIR/rs$i-$port"/data.*; then
 			echo "rs$i"
