@@ -17,7 +17,7 @@
 #include "nl.h"
 #include "parse.h"
 
-#define DEFAULT_PERSIST		300	/* seconds, ipvsadm's -p default */
+#define DEFAULT_PERSIST		360	/* seconds, ipvsadm's -p default */
 #define PERSIST_MAX		(31 * 86400)	/* ipvsadm's and the module's */
 #define RESTORE_MAX_ARGS	64
 
@@ -243,7 +243,7 @@ static void usage(FILE *f)
 "  --stateful                       with -E: keep flows in the table again\n"
 "  --sched-table  size              lookup table size, a prime (dsr)\n"
 "  --persistent   -p [timeout]      a client's connections go to one real\n"
-"                                   server (default 300 s; -E -p 0: off)\n"
+"                                   server (default 360 s; -E -p 0: off)\n"
 "  --netmask      -M netmask        clients grouped for -p, default\n"
 "                                   255.255.255.255\n"
 "  --real-server  -r address[:port] real server; its port is the service's\n"

@@ -746,8 +746,8 @@ static void test_persist_parse(void)
 		       NULL };
 	char *a5[] = { "dsradm", "-Ln", NULL };
 
-	ok(parse_args(5, a1, &cmd, &have) == 0 && cmd.timeout == 300,
-	   "-p alone: 300 s");
+	ok(parse_args(5, a1, &cmd, &have) == 0 && cmd.timeout == 360,
+	   "-p alone: 360 s, as ipvsadm");
 	ok(parse_args(6, a2, &cmd, &have) == 0 && cmd.timeout == 60 &&
 	   cmd.svc.port == 80, "-p 60");
 	ok(parse_args(5, a3, &cmd, &have) == 0 && cmd.timeout == 120, "-p120");
@@ -1084,10 +1084,10 @@ static void test_persist(void)
 	ok(res.rc == 0 && eq(res.out, "-A -t 10.0.0.1:80 -s wrr\n", "-Sn"),
 	   "-Sn: no -p and no -M once persistence is off");
 	expect_ok("-E -t 10.0.0.1:80 -p");
-	ok(fs->svc.timeout == 300, "-E -p: ipvsadm's default of 300 s");
+	ok(fs->svc.timeout == 360, "-E -p: ipvsadm's default of 360 s");
 	expect_fail("-E -t 10.0.0.1:80 --stateless", 255,
 		    "persistence needs the flow table: a stateless service cannot be persistent");
-	ok(!(fs->svc.flags & DSR_SERVICE_F_STATELESS) && fs->svc.timeout == 300,
+	ok(!(fs->svc.flags & DSR_SERVICE_F_STATELESS) && fs->svc.timeout == 360,
 	   "... and the service is unchanged");
 
 	/* -R --sync: persistence in full, -p 0 where the input has none. */
