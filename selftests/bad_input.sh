@@ -96,7 +96,7 @@ rejects "a real server beyond the real-server limit" 255 'real-server limit.*--s
 	-a -t "$SVC" -r "$SUBNET.12:80" -g -w 1
 limits_listed()
 {
-	adm lb -Ln --stats | head -1 | grep -q 'service_max=1, server_max=1)$'
+	adm lb -Ln --stats | head -1 | grep -q 'service_max=1, server_max=1[,)]'
 }
 ktap_check "the limits are listed" limits_listed
 rejects "a service limit of 0" 2 'service limit' --set-service-limit 0
