@@ -146,7 +146,7 @@ EINVAL | Attribute failed policy validation | FLUSH with an attribute (it takes 
 EINVAL | Attribute failed policy validation | INFO_GET with an attribute (it takes none) | INFO_GET @INFO~{ }
 EINVAL | Attribute failed policy validation | FLOW_FLUSH with an attribute (it takes none) | FLOW_FLUSH @FLOW~{ }
 EINVAL | Attribute failed policy validation | FLOW_GET dump with an attribute (it takes none) | FLOW_GET +dump @FLOW~{ }
-EINVAL | Unknown attribute type | service attribute 16 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @16=u32:1 }
+EINVAL | Unknown attribute type | service attribute 17 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @17=u32:1 }
 EINVAL | Unknown attribute type | service attribute 0 | SERVICE_NEW SERVICE{ $NEW @0=u32:1 }
 EINVAL | Unknown attribute type | dest attribute 14 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @14=u32:1 }
 EINVAL | Unknown attribute type | info attribute 24 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @24=u32:1 }
@@ -404,6 +404,8 @@ SERVICE.PORT 80
 SERVICE.ADDR4 $VIP
 SERVICE.SCHED_NAME rr
 SERVICE.FLAGS 0
+SERVICE.TIMEOUT 0
+SERVICE.NETMASK 255.255.255.255
 SERVICE.DEST_COUNT 1
 SERVICE.STATS.CONNS 0
 SERVICE.STATS.PACKETS 0
