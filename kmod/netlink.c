@@ -14,7 +14,13 @@
 #include "dsr.h"
 
 #define DSR_TIMEOUT_MAX		(7 * 24 * 3600)
-#define DSR_PERSIST_MAX		(31 * 24 * 3600)
+/*
+ * ipvsadm's 31 days, unless the kernel's jiffies could not hold it below
+ * 2^31 (the flow table compares expiries that way): HZ=1000 allows 24 days.
+ */
+#define DSR_PERSIST_IPVSADM	(31 * 24 * 3600)
+#define DSR_PERSIST_MAX		(DSR_PERSIST_IPVSADM < S32_MAX / HZ ? \
+				 DSR_PERSIST_IPVSADM : S32_MAX / HZ)
 
 static struct genl_family dsr_genl_family;
 

@@ -36,7 +36,8 @@
  *                                   65537 for mh, sh and wrr; sized from
  *                                   the real servers for the others)
  *     DSR_A_SERVICE_TIMEOUT         u32, persistence (s)    O  (default 0:
- *                                   none; at most 2678400, 31 days)
+ *                                   none; at most 2678400, 31 days,
+ *                                   as ipvsadm; less if HZ > 800)
  *     DSR_A_SERVICE_NETMASK         be32, contiguous        O  (default
  *                                   255.255.255.255)
  *     DSR_A_SERVICE_TUN_SRC4        4 bytes                 O  (default 0:
