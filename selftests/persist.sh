@@ -12,7 +12,7 @@
 #                          lb 10.0.0.2         rs1 10.0.0.11       rs2 10.0.0.12
 #              TCP VIP:80 rr -p 60             echo servers on VIP:80, :81, :82
 #              TCP VIP:81 rr -p 60 -M 255.255.255.0
-#              TCP VIP:82 rr -p 2 (dsr)
+#              TCP VIP:82 rr -p 5 (dsr)
 #
 # Checked: eight connections from one address land on one real server, and
 # the other address's on the other (rr's next turn); with -M /24 both
@@ -177,13 +177,15 @@ if [ "$DSR_IMPL" = dsr ]; then
 	}
 	ktap_check "a stateless service cannot be persistent: refused, nothing added" refused
 
-	# The template outlives no timeout: 2 s idle, then rr's next turn.
-	adm lb -A -t "$VIP:82" -s rr -p 2
+	# The template outlives no timeout: idle past it, then rr's next
+	# turn. Long enough for two connections on a slow (debug) guest.
+	SHORT=$((5 * DSR_WAIT_FACTOR))
+	adm lb -A -t "$VIP:82" -s rr -p "$SHORT"
 	for i in 1 2; do
 		adm lb -a -t "$VIP:82" -r "$(rs_ip "$i"):82" -g -w 1
 	done
 	FIRST=$(conns "$CLIENT_IP" 82 2)
-	sleep 4
+	sleep $((SHORT + 3))
 	AFTER=$(conns "$CLIENT_IP" 82 1)
 	expired()
 	{
@@ -191,7 +193,7 @@ if [ "$DSR_IMPL" = dsr ]; then
 		first=$(all_on "$FIRST") || return 1
 		[ "$AFTER" != lost ] && [ "$AFTER" != "$first" ]
 	}
-	ktap_check "-p 2: two connections on one server, then after 4 s idle rr's next turn (got: $FIRST, then $AFTER)" \
+	ktap_check "-p $SHORT: two connections on one server, then after $((SHORT + 3)) s idle rr's next turn (got: $FIRST, then $AFTER)" \
 		expired
 fi
 
