@@ -577,16 +577,6 @@ static void stats_rate(struct stats *rate, const struct stats *now,
 	rate->bytes = per_second(now->bytes, then->bytes, ms);
 }
 
-static int svc_bcmp(const void *key, const void *elem)
-{
-	return svc_key_cmp(key, &((const struct svc *)elem)->key);
-}
-
-static int dest_bcmp(const void *key, const void *elem)
-{
-	return dest_cmp(key, elem);
-}
-
 /*
  * Rates of @now from the counters of @then, @ms earlier. What @then does
  * not have was added in between and counted from zero.
@@ -602,17 +592,13 @@ static void listing_rates(struct listing *now, const struct listing *then,
 	for (i = 0; i < now->nsvcs; i++) {
 		struct svc *svc = &now->svcs[i];
 
-		old = !then->nsvcs ? NULL :
-		      bsearch(&svc->key, then->svcs, then->nsvcs,
-			      sizeof(*then->svcs), svc_bcmp);
+		old = listing_find(then, &svc->key);
 		stats_rate(&svc->rate, &svc->stats, old ? &old->stats : &zero,
 			   ms);
 		for (j = 0; j < svc->ndests; j++) {
 			struct dest *d = &svc->dests[j];
 
-			od = !old || !old->ndests ? NULL :
-			     bsearch(d, old->dests, old->ndests,
-				     sizeof(*old->dests), dest_bcmp);
+			od = old ? svc_find_dest(old, d) : NULL;
 			stats_rate(&d->rate, &d->stats, od ? &od->stats : &zero,
 				   ms);
 		}

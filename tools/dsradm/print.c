@@ -49,19 +49,14 @@ static int svc_qcmp(const void *a, const void *b)
 			   &((const struct svc *)b)->key);
 }
 
-/* (family, address, port) */
-int dest_cmp(const struct dest *a, const struct dest *b)
+static int dest_qcmp(const void *pa, const void *pb)
 {
+	const struct dest *a = pa, *b = pb;
 	int c = ipaddr_cmp(&a->addr, &b->addr);
 
 	if (c)
 		return c;
 	return a->port < b->port ? -1 : a->port > b->port;
-}
-
-static int dest_qcmp(const void *a, const void *b)
-{
-	return dest_cmp(a, b);
 }
 
 void listing_sort(struct listing *l)
@@ -74,6 +69,29 @@ void listing_sort(struct listing *l)
 		if (l->svcs[i].ndests)
 			qsort(l->svcs[i].dests, l->svcs[i].ndests,
 			      sizeof(*l->svcs[i].dests), dest_qcmp);
+}
+
+static int svc_bcmp(const void *key, const void *elem)
+{
+	return svc_key_cmp(key, &((const struct svc *)elem)->key);
+}
+
+/* The service with @key in a sorted listing, or NULL. */
+const struct svc *listing_find(const struct listing *l,
+			       const struct svc_key *key)
+{
+	if (!l->nsvcs)
+		return NULL;
+	return bsearch(key, l->svcs, l->nsvcs, sizeof(*l->svcs), svc_bcmp);
+}
+
+/* The real server of @svc at @d's address and port (sorted), or NULL. */
+const struct dest *svc_find_dest(const struct svc *svc, const struct dest *d)
+{
+	if (!svc->ndests)
+		return NULL;
+	return bsearch(d, svc->dests, svc->ndests, sizeof(*svc->dests),
+		       dest_qcmp);
 }
 
 void listing_free(struct listing *l)

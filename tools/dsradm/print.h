@@ -12,8 +12,10 @@
 
 int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b);
 int svc_key_cmp(const struct svc_key *a, const struct svc_key *b);
-int dest_cmp(const struct dest *a, const struct dest *b);
 void listing_sort(struct listing *l);
+const struct svc *listing_find(const struct listing *l,
+			       const struct svc_key *key);
+const struct dest *svc_find_dest(const struct svc *svc, const struct dest *d);
 bool save_sched_table(const struct svc *svc);
 void listing_free(struct listing *l);
 void print_listing(FILE *f, const struct listing *l, unsigned int fmt);

@@ -116,20 +116,6 @@ static const struct sync_rule *lookup(const struct index *ix,
 	return found ? *found : NULL;
 }
 
-static int cur_svc_cmp(const void *key, const void *elem)
-{
-	return svc_key_cmp(key, &((const struct svc *)elem)->key);
-}
-
-/* The running service with @key; the listing is sorted (fetch_listing). */
-static const struct svc *find_svc(const struct listing *l,
-				  const struct svc_key *key)
-{
-	if (!l->nsvcs)
-		return NULL;
-	return bsearch(key, l->svcs, l->nsvcs, sizeof(*l->svcs), cur_svc_cmp);
-}
-
 static const struct dest *find_dest(const struct svc *svc,
 				    const struct cmd *c)
 {
@@ -254,7 +240,7 @@ static int apply(struct nl *nl, const struct rule_list *in,
 		c = in->v[i].cmd;
 		if (c.op != OP_ADD_SERVICE)
 			continue;
-		svc = find_svc(cur, &c.svc);
+		svc = listing_find(cur, &c.svc);
 		if (!svc)
 			ret = run(nl, &c, OP_ADD_SERVICE);
 		else if (service_edit(&in->v[i].cmd, svc, &c))
@@ -265,7 +251,7 @@ static int apply(struct nl *nl, const struct rule_list *in,
 		c = in->v[i].cmd;
 		if (c.op != OP_ADD_DEST)
 			continue;
-		svc = find_svc(cur, &c.svc);
+		svc = listing_find(cur, &c.svc);
 		d = svc ? find_dest(svc, &c) : NULL;
 		if (!d)
 			ret = run(nl, &c, OP_ADD_DEST);
