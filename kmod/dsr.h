@@ -48,11 +48,16 @@ struct dsr_counters {
 	struct dsr_stats zero;		/* under dsr_net.lock */
 };
 
+/*
+ * A service is (af, protocol, VIP, port), or a firewall mark: then fwmark
+ * is set, af is AF_INET and the rest is zero.
+ */
 struct dsr_service_key {
 	union nf_inet_addr addr;
 	__be16 port;
 	u8 protocol;
 	u8 af;
+	u32 fwmark;
 };
 
 struct dsr_service;
@@ -242,6 +247,7 @@ struct dsr_net {
 	struct mutex lock;		/* serialises every configuration change */
 	DECLARE_HASHTABLE(services, DSR_SVC_HASH_BITS);
 	unsigned int service_count;
+	unsigned int fwmark_services;	/* of them; READ_ONCE on the packet path */
 	/* Every destination by address, for ICMP about tunnel packets. */
 	DECLARE_HASHTABLE(dests_by_addr, DSR_DEST_ADDR_HASH_BITS);
 	u32 generation;			/* bumped on change, for dump consistency */

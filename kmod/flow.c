@@ -427,6 +427,16 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		tkey.saddr &= persist.netmask;
 		tkey.sport = 0;
 		tkey.persist = 1;
+		/*
+		 * A fwmark service's template holds every address, port and
+		 * protocol the mark gathers (HTTP and HTTPS, say): it is
+		 * keyed by the mark, as IPVS keys it.
+		 */
+		if (svc->key.fwmark) {
+			tkey.daddr = htonl(svc->key.fwmark);
+			tkey.dport = 0;
+			tkey.protocol = IPPROTO_IP;
+		}
 		tmpl = rhashtable_lookup(&ft->ht, &tkey, dsr_flow_params);
 		if (tmpl && !dsr_flow_usable(tmpl, svc, 0))
 			tmpl = NULL;

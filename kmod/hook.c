@@ -30,7 +30,17 @@ MODULE_PARM_DESC(local_in,
 
 static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state);
+static unsigned int dsr_hook_fwmark4(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state);
 
+/*
+ * Each placement has two hooks: services by address and port, then
+ * services by firewall mark. Marks are set in the mangle table, so in
+ * PRE_ROUTING the mark hook runs right after mangle (and so after
+ * conntrack, which fwmark services pay for); in LOCAL_IN mangle has run
+ * already. An address service thus wins over a fwmark service that the
+ * same packet's mark names.
+ */
 static const struct nf_hook_ops dsr_ops_pre_routing[] = {
 	{
 		.hook		= dsr_hook_ipv4,
@@ -38,6 +48,13 @@ static const struct nf_hook_ops dsr_ops_pre_routing[] = {
 		.hooknum	= NF_INET_PRE_ROUTING,
 		/* After defrag (-400), before conntrack (-200) and raw. */
 		.priority	= NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook		= dsr_hook_fwmark4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		/* After mangle (-150), before DNAT (-100). */
+		.priority	= NF_IP_PRI_MANGLE + 1,
 	},
 };
 
@@ -47,6 +64,12 @@ static const struct nf_hook_ops dsr_ops_local_in[] = {
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_LOCAL_IN,
 		.priority	= NF_IP_PRI_NAT_SRC - 2,
+	},
+	{
+		.hook		= dsr_hook_fwmark4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP_PRI_NAT_SRC - 1,
 	},
 };
 
@@ -262,10 +285,14 @@ static bool dsr_l4_header_ok(const struct sk_buff *skb, unsigned int thoff,
 	return true;
 }
 
-static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
-				  const struct nf_hook_state *state)
+/*
+ * The packet path of both hooks. @by_mark: look the service up by the
+ * packet's firewall mark instead of its destination address and port.
+ */
+static unsigned int dsr_hook_packet4(struct dsr_net *dn, struct sk_buff *skb,
+				     const struct nf_hook_state *state,
+				     bool by_mark)
 {
-	struct dsr_net *dn = dsr_pernet(state->net);
 	struct dsr_service_key skey = {};
 	struct dsr_flow_key fkey = {};
 	unsigned int thoff, verdict;
@@ -284,7 +311,7 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 	/* Defrag runs first; a fragment here failed reassembly. */
 	if (ip_is_fragment(iph))
 		return NF_ACCEPT;
-	if (iph->protocol == IPPROTO_ICMP) {
+	if (iph->protocol == IPPROTO_ICMP && !by_mark) {
 		local_bh_disable();
 		verdict = dsr_icmp_in4(dn, skb);
 		local_bh_enable();
@@ -300,9 +327,13 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	skey.af = AF_INET;
-	skey.protocol = iph->protocol;
-	skey.addr.ip = iph->daddr;
-	skey.port = ports[1];
+	if (by_mark) {
+		skey.fwmark = skb->mark;
+	} else {
+		skey.protocol = iph->protocol;
+		skey.addr.ip = iph->daddr;
+		skey.port = ports[1];
+	}
 	svc = dsr_service_lookup(dn, &skey);	/* nf_hook_slow holds RCU */
 	if (!svc)
 		return NF_ACCEPT;
@@ -328,4 +359,22 @@ static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 		verdict = dsr_forward_ipv4(dn, svc, &fkey, skb, tcp_flags);
 	local_bh_enable();
 	return verdict;
+}
+
+/* Services named by address and port, and ICMP errors about their flows. */
+static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	return dsr_hook_packet4(dsr_pernet(state->net), skb, state, false);
+}
+
+/* Services named by a firewall mark, for what no address service took. */
+static unsigned int dsr_hook_fwmark4(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct dsr_net *dn = dsr_pernet(state->net);
+
+	if (!skb->mark || !READ_ONCE(dn->fwmark_services))
+		return NF_ACCEPT;
+	return dsr_hook_packet4(dn, skb, state, true);
 }

@@ -173,9 +173,20 @@ static int dsr_nl_parse_service(struct nlattr *nest, struct nlattr **tb,
 
 	memset(key, 0, sizeof(*key));
 	if (tb[DSR_A_SERVICE_FWMARK]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_FWMARK],
-				    "fwmark services are not supported yet");
-		return -EOPNOTSUPP;
+		if (tb[DSR_A_SERVICE_PROTOCOL] || tb[DSR_A_SERVICE_ADDR4] ||
+		    tb[DSR_A_SERVICE_ADDR6] || tb[DSR_A_SERVICE_PORT]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_FWMARK],
+					    "a fwmark service is named by its mark alone, without protocol, address or port");
+			return -EINVAL;
+		}
+		key->fwmark = nla_get_u32(tb[DSR_A_SERVICE_FWMARK]);
+		if (!key->fwmark) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_FWMARK],
+					    "fwmark must be 1-4294967295");
+			return -EINVAL;
+		}
+		key->af = AF_INET;
+		return 0;
 	}
 	if (!tb[DSR_A_SERVICE_PROTOCOL]) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, DSR_A_SERVICE_PROTOCOL);
@@ -237,7 +248,7 @@ static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
 	    tb[DSR_A_SERVICE_TUN_SRC4] ||
 	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "only the service's protocol, address and port may be given here");
+				    "only the service's key (protocol, address and port, or fwmark) may be given here");
 		return ERR_PTR(-EINVAL);
 	}
 	svc = dsr_service_find(dn, &key);
@@ -436,6 +447,8 @@ static int dsr_nl_put_stats(struct sk_buff *skb, int type,
 static int dsr_nl_put_service_key(struct sk_buff *skb,
 				  const struct dsr_service_key *key)
 {
+	if (key->fwmark)
+		return nla_put_u32(skb, DSR_A_SERVICE_FWMARK, key->fwmark);
 	if (nla_put_u8(skb, DSR_A_SERVICE_PROTOCOL, key->protocol) ||
 	    nla_put_be16(skb, DSR_A_SERVICE_PORT, key->port))
 		return -EMSGSIZE;
@@ -878,6 +891,12 @@ static int dsr_nl_parse_dest(struct nlattr *nest, struct nlattr **tb,
 		return -EINVAL;
 	}
 	*port = svc->key.port;
+	if (svc->key.fwmark && tb[DSR_A_DEST_PORT] &&
+	    nla_get_be16(tb[DSR_A_DEST_PORT])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_PORT],
+				    "a real server of a fwmark service has no port: direct server return keeps the client's destination port");
+		return -EINVAL;
+	}
 	if (tb[DSR_A_DEST_PORT] && nla_get_be16(tb[DSR_A_DEST_PORT]) &&
 	    nla_get_be16(tb[DSR_A_DEST_PORT]) != svc->key.port) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_PORT],

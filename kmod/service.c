@@ -11,15 +11,16 @@
 static u32 dsr_service_hash(const struct dsr_service_key *key)
 {
 	return jhash2((const u32 *)&key->addr, sizeof(key->addr) / sizeof(u32),
-		      ((__force u32)key->port << 16) | ((u32)key->protocol << 8) |
-		      key->af);
+		      (((__force u32)key->port << 16) |
+		       ((u32)key->protocol << 8) | key->af) ^ key->fwmark);
 }
 
 static bool dsr_service_key_eq(const struct dsr_service_key *a,
 			       const struct dsr_service_key *b)
 {
 	return a->port == b->port && a->protocol == b->protocol &&
-	       a->af == b->af && nf_inet_addr_cmp(&a->addr, &b->addr);
+	       a->af == b->af && a->fwmark == b->fwmark &&
+	       nf_inet_addr_cmp(&a->addr, &b->addr);
 }
 
 /* Packet path: caller holds rcu_read_lock(). */
@@ -140,6 +141,8 @@ struct dsr_service *dsr_service_add(struct dsr_net *dn,
 
 	hash_add_rcu(dn->services, &svc->node, dsr_service_hash(key));
 	dn->service_count++;
+	if (key->fwmark)
+		WRITE_ONCE(dn->fwmark_services, dn->fwmark_services + 1);
 	dn->generation++;
 	return svc;
 
@@ -172,6 +175,8 @@ void dsr_service_del(struct dsr_net *dn, struct dsr_service *svc)
 	list_for_each_entry_safe(dest, tmp, &svc->dests, list)
 		dsr_dest_del(dn, dest, false);
 	dn->service_count--;
+	if (svc->key.fwmark)
+		WRITE_ONCE(dn->fwmark_services, dn->fwmark_services - 1);
 	dn->generation++;
 	dsr_hooks_put(dn);
 	call_rcu(&svc->rcu, dsr_service_free_rcu);

@@ -225,8 +225,10 @@ EINVAL | service address must be a unicast address | address 127.0.0.1 | SERVICE
 EINVAL | service needs exactly one address, IPv4 or IPv6 | both ADDR4 and ADDR6 | SERVICE_NEW SERVICE{ PROTOCOL=6 ADDR4=$SUBNET.101 ADDR6=2001:db8::1 PORT=80 }
 EINVAL | service needs exactly one address, IPv4 or IPv6 | neither ADDR4 nor ADDR6 | SERVICE_NEW SERVICE{ PROTOCOL=6 PORT=80 }
 EOPNOTSUPP | IPv6 services are not supported yet | IPv6 service | SERVICE_NEW SERVICE{ PROTOCOL=6 @ADDR6=2001:db8::1 PORT=80 }
-EOPNOTSUPP | fwmark services are not supported yet | FWMARK service (SERVICE_NEW) | SERVICE_NEW SERVICE{ @FWMARK=1 }
-EOPNOTSUPP | fwmark services are not supported yet | FWMARK next to a full key (SERVICE_DEL) | SERVICE_DEL SERVICE{ $SVC @FWMARK=1 }
+EINVAL | fwmark must be 1-4294967295 | FWMARK 0 (SERVICE_NEW) | SERVICE_NEW SERVICE{ @FWMARK=0 }
+EINVAL | a fwmark service is named by its mark alone, without protocol, address or port | FWMARK next to a full key (SERVICE_DEL) | SERVICE_DEL SERVICE{ $SVC @FWMARK=1 }
+EINVAL | a fwmark service is named by its mark alone, without protocol, address or port | FWMARK with a protocol (SERVICE_NEW) | SERVICE_NEW SERVICE{ PROTOCOL=6 @FWMARK=1 }
+ESRCH | service not found | unknown FWMARK (SERVICE_DEL) | SERVICE_DEL @SERVICE{ FWMARK=4294967295 }
 
 # Service options.
 EINVAL | Attribute failed policy validation | SCHED_NAME without its NUL | SERVICE_NEW SERVICE{ $NEW @SCHED_NAME=strn:rr }
@@ -253,7 +255,7 @@ EINVAL | prime | SCHED_TABLE 65535 (odd, not a prime) | SERVICE_NEW SERVICE{ $NE
 EINVAL | prime | SCHED_TABLE 9 (3 * 3) | SERVICE_NEW SERVICE{ $NEW @SCHED_TABLE=9 }
 EINVAL | prime | SCHED_TABLE 1048569 (odd, in range, 3 * 349523) in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @SCHED_TABLE=1048569 }
 EINVAL | invalid attribute length | SCHED_TABLE of 2 bytes | SERVICE_NEW SERVICE{ $NEW @SCHED_TABLE=u16:251 }
-EINVAL | only the service's protocol, address and port may be given here | SCHED_TABLE in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC SCHED_TABLE=251 }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | SCHED_TABLE in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC SCHED_TABLE=251 }
 ERANGE | integer out of range | TIMEOUT 2678401 (persistence above 31 days) | SERVICE_NEW SERVICE{ $NEW @TIMEOUT=2678401 }
 ERANGE | integer out of range | TIMEOUT 0xffffffff in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @TIMEOUT=0xffffffff }
 EINVAL | invalid attribute length | TIMEOUT of 2 bytes | SERVICE_NEW SERVICE{ $NEW @TIMEOUT=u16:300 }
@@ -261,7 +263,7 @@ EINVAL | stateless service cannot be persistent | TIMEOUT with FLAGS stateless |
 EINVAL | netmask must be contiguous | NETMASK 255.0.255.0 | SERVICE_NEW SERVICE{ $NEW TIMEOUT=300 @NETMASK=255.0.255.0 }
 EINVAL | netmask must be contiguous | NETMASK 0.0.0.255 in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @NETMASK=0.0.0.255 }
 ERANGE | binary attribute size out of range | NETMASK of 3 bytes | SERVICE_NEW SERVICE{ $NEW TIMEOUT=300 @NETMASK=hex:ffffff }
-EINVAL | only the service's protocol, address and port may be given here | NETMASK in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC NETMASK=255.255.255.0 }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | NETMASK in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC NETMASK=255.255.255.0 }
 
 # Destinations.
 ERANGE | integer out of range | weight 65536 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @WEIGHT=65536 }
@@ -295,7 +297,7 @@ ERANGE | integer out of range | TUN_SRC_PLEN 0 | SERVICE_NEW SERVICE{ $NEW TUN_S
 ERANGE | integer out of range | TUN_SRC_PLEN 33 | SERVICE_SET SERVICE{ $SVC TUN_SRC4=10.0.9.0 @TUN_SRC_PLEN=33 }
 EINVAL | a tunnel source prefix needs a tunnel source address | TUN_SRC_PLEN alone | SERVICE_NEW SERVICE{ $NEW @TUN_SRC_PLEN=24 }
 EINVAL | a tunnel source prefix needs a tunnel source address | TUN_SRC_PLEN with TUN_SRC4 0.0.0.0 | SERVICE_SET SERVICE{ $SVC TUN_SRC4=0.0.0.0 @TUN_SRC_PLEN=24 }
-EINVAL | only the service's protocol, address and port may be given here | TUN_SRC4 in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC TUN_SRC4=10.0.9.1 }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | TUN_SRC4 in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC TUN_SRC4=10.0.9.1 }
 EINVAL | the real server port must equal the service port | dest port 8080 on a port 80 service | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @PORT=8080 }
 EINVAL | real server address family must match the service | ADDR6 dest on an IPv4 service | DEST_NEW SERVICE{ $SVC } DEST{ @ADDR6=2001:db8::12 }
 EINVAL | real server needs exactly one address, IPv4 or IPv6 | dest with both ADDR4 and ADDR6 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 ADDR6=2001:db8::12 }
@@ -320,10 +322,10 @@ ESRCH | real server not found | DEST_SET of an unknown destination | DEST_SET SE
 ESRCH | real server not found | DEST_DEL of an unknown destination | DEST_DEL SERVICE{ $SVC } DEST{ $RS2 }
 
 # Requests that only name an object carry its key and nothing else.
-EINVAL | only the service's protocol, address and port may be given here | scheduler in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC SCHED_NAME=rr }
-EINVAL | only the service's protocol, address and port may be given here | TIMEOUT in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC TIMEOUT=300 }
-EINVAL | only the service's protocol, address and port may be given here | scheduler in the service of DEST_NEW | DEST_NEW @SERVICE{ $SVC SCHED_NAME=rr } DEST{ $RS2 }
-EINVAL | only the service's protocol, address and port may be given here | FLAGS in ZERO | ZERO @SERVICE{ $SVC FLAGS=0 }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | scheduler in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC SCHED_NAME=rr }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | TIMEOUT in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC TIMEOUT=300 }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | scheduler in the service of DEST_NEW | DEST_NEW @SERVICE{ $SVC SCHED_NAME=rr } DEST{ $RS2 }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | FLAGS in ZERO | ZERO @SERVICE{ $SVC FLAGS=0 }
 EINVAL | only the real server's address and port may be given when deleting it | weight in DEST_DEL | DEST_DEL SERVICE{ $SVC } @DEST{ ADDR4=$SUBNET.11 WEIGHT=1 }
 EINVAL | only the real server's address and port may be given when deleting it | TUN method in DEST_DEL | DEST_DEL SERVICE{ $SVC } @DEST{ ADDR4=$SUBNET.11 FWD_METHOD=2 }
 EINVAL | only the real server's address and port may be given when deleting it | TUN_TYPE in DEST_DEL | DEST_DEL SERVICE{ $SVC } @DEST{ ADDR4=$SUBNET.11 TUN_TYPE=1 }

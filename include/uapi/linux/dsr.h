@@ -156,7 +156,12 @@ enum dsr_service_attr {
 	DSR_A_SERVICE_ADDR4,		/* 4 bytes, network order */
 	DSR_A_SERVICE_ADDR6,		/* 16 bytes, network order */
 	DSR_A_SERVICE_PORT,		/* be16, 1..65535 */
-	DSR_A_SERVICE_FWMARK,		/* u32, reserved */
+	DSR_A_SERVICE_FWMARK,		/* u32, 1..: the service takes IPv4
+					 * TCP and UDP whose firewall mark
+					 * (skb->mark, set in the mangle
+					 * table) is this; an address service
+					 * of the same packet wins
+					 */
 	DSR_A_SERVICE_SCHED_NAME,	/* string, < DSR_SCHED_NAME_MAX */
 	DSR_A_SERVICE_FLAGS,		/* u32, DSR_SERVICE_F_* */
 	DSR_A_SERVICE_TIMEOUT,		/* u32 seconds, persistence: a client's
