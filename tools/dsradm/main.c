@@ -47,7 +47,7 @@ enum {
 	LO_SORT,
 };
 
-static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:s:p::M:r:gimw:njb:c";
+static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:6s:p::M:r:gimw:njb:c";
 
 static const struct option long_opts[] = {
 	{ "add-service",	no_argument,		NULL, 'A' },
@@ -66,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "tcp-service",	required_argument,	NULL, 't' },
 	{ "udp-service",	required_argument,	NULL, 'u' },
 	{ "fwmark-service",	required_argument,	NULL, 'f' },
+	{ "ipv6",		no_argument,		NULL, '6' },
 	{ "scheduler",		required_argument,	NULL, 's' },
 	{ "persistent",		optional_argument,	NULL, 'p' },
 	{ "netmask",		required_argument,	NULL, 'M' },
@@ -235,7 +236,8 @@ static void usage(FILE *f)
 "Options:\n"
 "  --tcp-service  -t address:port   TCP service, a.b.c.d:port or [ipv6]:port\n"
 "  --udp-service  -u address:port   UDP service\n"
-"  --fwmark-service -f fwmark       firewall-mark service (not yet supported)\n"
+"  --fwmark-service -f fwmark       firewall-mark service (IPv4)\n"
+"  --ipv6         -6                with -f: IPv6 (not supported yet)\n"
 "  --scheduler    -s name           mh (the default), rr, wrr, sh, lc, wlc\n"
 "  --sched-flags  -b flag[,flag]    sh-fallback, sh-port (-s sh),\n"
 "                                   mh-fallback, mh-port (-s mh)\n"
@@ -476,6 +478,8 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case 'u':
 	case 'f':
 		return parse_service_opt(cmd, c, optarg);
+	case '6':
+		return usage_error("IPv6 fwmark services (-6) are not supported yet: dsr forwards IPv4 only");
 	case 's':
 		if (set_opt(cmd, OPT_SCHED))
 			return EXIT_USAGE;

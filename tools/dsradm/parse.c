@@ -58,6 +58,20 @@ static bool parse_ip(const char *s, size_t len, int family,
 	return true;
 }
 
+/*
+ * A real server's port may be 0, "none": ipvsadm -S writes the real
+ * servers of a fwmark service so.
+ */
+static enum parse_err parse_endpoint_port(const char *s, bool need_port,
+					  uint16_t *p)
+{
+	if (!need_port && !strcmp(s, "0")) {
+		*p = 0;
+		return PARSE_OK;
+	}
+	return parse_port(s, p);
+}
+
 enum parse_err parse_endpoint(const char *s, struct ipaddr *addr,
 			      uint16_t *port, bool need_port)
 {
@@ -74,7 +88,7 @@ enum parse_err parse_endpoint(const char *s, struct ipaddr *addr,
 				      &a))
 			return PARSE_BAD_ADDR;
 		if (end[1] == ':') {
-			if (parse_port(end + 2, &p))
+			if (parse_endpoint_port(end + 2, need_port, &p))
 				return PARSE_BAD_PORT;
 		} else if (end[1] != '\0') {
 			return PARSE_BAD_ADDR;
@@ -91,7 +105,8 @@ enum parse_err parse_endpoint(const char *s, struct ipaddr *addr,
 			if (!parse_ip(s, colon ? (size_t)(colon - s) :
 				      strlen(s), AF_INET, &a))
 				return PARSE_BAD_ADDR;
-			if (colon && parse_port(colon + 1, &p))
+			if (colon &&
+			    parse_endpoint_port(colon + 1, need_port, &p))
 				return PARSE_BAD_PORT;
 		}
 	}

@@ -329,15 +329,13 @@ static void rule_service(FILE *f, const struct svc *svc)
 	fputc('\n', f);
 }
 
-/* "-t VIP:port -r RS[:port]": how -S names a real server. */
+/* "-t VIP:port -r RS:port": how -S names a real server. */
 static void rule_dest_key(FILE *f, const struct svc *svc, const struct dest *d)
 {
 	char arg[SERVICE_STRLEN], ep[ENDPOINT_STRLEN];
 
-	if (d->port)
-		format_endpoint(&d->addr, d->port, ep, sizeof(ep));
-	else
-		format_addr(&d->addr, ep, sizeof(ep));
+	/* ipvsadm writes the port even when it is 0 (fwmark services). */
+	format_endpoint(&d->addr, d->port, ep, sizeof(ep));
 	fprintf(f, "%s -r %s", svc_arg(&svc->key, arg, sizeof(arg)), ep);
 }
 
@@ -670,7 +668,8 @@ static void json_flow(FILE *f, const struct flow *fl)
 		"\"dest_port\":%u,\"state\":\"%s\",\"expires_ms\":%u,"
 		"\"packets\":%u}",
 		fl->protocol == IPPROTO_UDP ? "udp" :
-		fl->protocol == IPPROTO_TCP ? "tcp" : "?",
+		fl->protocol == IPPROTO_TCP ? "tcp" :
+		fl->protocol == IPPROTO_IP ? "fwmark" : "?",
 		format_addr(&fl->client, c, sizeof(c)), fl->client_port,
 		format_addr(&fl->vip, v, sizeof(v)), fl->vip_port,
 		format_addr(&fl->dest, d, sizeof(d)), fl->dest_port,

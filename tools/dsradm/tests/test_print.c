@@ -93,9 +93,14 @@ static void more_listing(struct listing *l)
 		mkdest("[2001:db8:1::2]:53", DSR_FWD_DR, 5, 0, 0, 0, 0, 0),
 		mkdest("[2001:db8:1::10]:53", DSR_FWD_DR, 5, 0, 0, 0, 0, 0),
 	};
+	/* A fwmark service's real servers have port 0. */
+	struct dest d3[] = {
+		mkdest("10.0.3.1:1", DSR_FWD_DR, 2, 1, 0, 1, 1, 60),
+	};
 	struct svc s;
 
 	d1[0].tun_type = DSR_TUN_IPIP;
+	d3[0].port = 0;
 	memset(l, 0, sizeof(*l));
 	strcpy(l->info.version, "0.1.0-rc1 \"test\"");
 	l->info.flow_count = 0;
@@ -103,7 +108,7 @@ static void more_listing(struct listing *l)
 
 	s = (struct svc){ .key.fwmark = 7, .tun_src_plen = 32 };
 	strcpy(s.sched, "mh");
-	add_svc(l, s, NULL, 0);
+	add_svc(l, s, d3, ARRAY_SIZE(d3));
 	add_svc(l, svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "wrr"), d2,
 		ARRAY_SIZE(d2));
 	s = svc_key(IPPROTO_TCP, "10.0.0.9:443", "wrr");
