@@ -18,6 +18,8 @@
 #       -> 10.0.0.27:8080 Route 1
 #     UDP 10.0.0.100:5353 sh (sh-port) persistent 360
 #       -> 10.0.0.28:5353 Route 1
+#     FWM 7 wrr persistent 600
+#       -> 10.0.0.29:0 Route 2, 10.0.0.30:0 Tunnel ipip 1
 #
 #   ipvs2 (namespace, Linux IPVS): ipvsadm -R < dsradm -Sn, and its
 #   ipvsadm -Sn equals dsradm's: the way back works too. ipvsadm lists
@@ -58,6 +60,9 @@ in_ns ipvs ipvsadm -a -t "$VIP:8080" -r "$SUBNET.27:8080" -g -w 1
 load_modules ip_vs_sh
 in_ns ipvs ipvsadm -A -u "$VIP:5353" -s sh -b sh-port -p
 in_ns ipvs ipvsadm -a -u "$VIP:5353" -r "$SUBNET.28:5353" -g -w 1
+in_ns ipvs ipvsadm -A -f 7 -s wrr -p 600
+in_ns ipvs ipvsadm -a -f 7 -r "$SUBNET.29" -g -w 2
+in_ns ipvs ipvsadm -a -f 7 -r "$SUBNET.30" -i -w 1
 in_ns ipvs ipvsadm -Sn >"$IPVS_SAVE"
 
 # same_rules A B - two saved tables hold the same services with the same
@@ -99,7 +104,10 @@ listing_ok()
 	grep -Eq "^UDP  ${VIP//./\\.}:53 rr$" <<<"$out" &&
 	grep -Eq "^  -> ${SUBNET//./\\.}\.23:53 +Route +0 " <<<"$out" &&
 	grep -Eq "^TCP  ${VIP//./\\.}:8080 wrr persistent 120 mask 255\.255\.255\.0$" <<<"$out" &&
-	grep -Eq "^UDP  ${VIP//./\\.}:5353 sh \(sh-port\) persistent 360$" <<<"$out" && return 0
+	grep -Eq "^UDP  ${VIP//./\\.}:5353 sh \(sh-port\) persistent 360$" <<<"$out" &&
+	grep -Eq "^FWM  7 wrr persistent 600$" <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.29:0 +Route +2 " <<<"$out" &&
+	grep -Eq "^  -> ${SUBNET//./\\.}\.30:0 +Tunnel +1 " <<<"$out" && return 0
 	echo "dsradm -Ln after the restore:"
 	echo "$out"
 	return 1

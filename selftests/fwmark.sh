@@ -1,0 +1,225 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2317 # check functions are called through ktap_check
+#
+# fwmark.sh - firewall-mark services (-f): the LB's firewall marks what a
+# service takes, here TCP to VIP:80 and VIP:443, in the mangle table.
+#
+#                        client 10.0.0.1
+#                          | eth0
+#   sw:  br0 --------------+-------------------+-------------------+
+#                          | eth0              | eth0              | eth0
+#                          lb 10.0.0.2         rs1 10.0.0.11       rs2 10.0.0.12
+#        nft mangle: tcp VIP:80,443 mark 1     echo servers on VIP:80, :443,
+#        FWM 1 rr (-p 60 later)                :8080
+#
+# Checked: connections to both marked ports reach both real servers under
+# rr, payload intact; an unmarked port is not forwarded; the counters of
+# the service move; -Ln and -Sn name the service and its servers as
+# ipvsadm does (port 0); with -p a client's connections to both ports
+# share one server (a template per mark, not per port); deleting the
+# service stops forwarding. dsr only: the same in LOCAL_IN placement
+# (--hook local-in), the template in -Lcn, and an address service taking
+# its VIP:port ahead of the mark.
+
+set -eE -o pipefail
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+test_init
+lb_require
+require_nft
+lb_load
+
+topo_dr 2
+MARK=1
+
+for i in 1 2; do
+	for port in 80 443 8080; do
+		tcp_sink_start "rs$i" "$VIP" "$port" "$TMP_DIR/rs$i-$port"
+	done
+done
+
+# The firewall's mark, set where firewalls set marks: the mangle priority.
+in_ns lb nft -f - <<EOF
+table ip fwmark_test {
+	chain pre {
+		type filter hook prerouting priority mangle;
+		ip daddr $VIP tcp dport { 80, 443 } meta mark set $MARK
+	}
+}
+EOF
+
+adm lb -A -f "$MARK" -s rr
+for i in 1 2; do
+	adm lb -a -f "$MARK" -r "$(rs_ip "$i")" -g -w 1
+done
+
+# conn PORT - one connection to VIP:PORT that sends a tag; prints the real
+# server that stored it (rs1, rs2), "noecho" when the tag did not come back
+# whole, or "lost"
+conn()
+{
+	local port=$1 tag i id
+	# Called in a subshell: a name of its own, not a counter.
+	id="$BASHPID.$(date +%s%N)"
+	tag="conn $id to $port"
+	echo "$tag" >"$TMP_DIR/sent.$id"
+	in_ns client socat -t 10 -T 10 - "TCP4:$VIP:$port,connect-timeout=5" \
+		<"$TMP_DIR/sent.$id" >"$TMP_DIR/echo.$id" 2>/dev/null || true
+	for i in 1 2; do
+		if grep -qsx "$tag" "$TMP_DIR/rs$i-$port"/data.*; then
+			if cmp -s "$TMP_DIR/sent.$id" "$TMP_DIR/echo.$id"; then
+				echo "rs$i"
+			else
+				echo noecho
+			fi
+			return
+		fi
+	done
+	echo lost
+}
+
+# conns_alternating N - N connections, to port 80 and 443 in turn
+conns_alternating()
+{
+	local i out=()
+	for i in $(seq "$1"); do
+		if [ $((i % 2)) = 1 ]; then
+			out+=("$(conn 80)")
+		else
+			out+=("$(conn 443)")
+		fi
+	done
+	echo "${out[*]}"
+}
+
+# both_servers WORDS - every word names a server, and both appear
+both_servers()
+{
+	local w
+	for w in $1; do
+		case $w in rs1|rs2) ;; *) return 1 ;; esac
+	done
+	grep -qw rs1 <<<"$1" && grep -qw rs2 <<<"$1"
+}
+
+# one_server WORDS - every word names the same server
+one_server()
+{
+	local first=${1%% *} w
+	case $first in rs1|rs2) ;; *) return 1 ;; esac
+	for w in $1; do
+		[ "$w" = "$first" ] || return 1
+	done
+}
+
+fwm_conns()
+{
+	local out
+	out=$(adm_stats lb) || return 1
+	awk -v m="$MARK" '$1 == "FWM" && $2 == m { print $3; exit }' <<<"$out"
+}
+
+BEFORE=$(fwm_conns)
+SPREAD=$(conns_alternating 4)
+ktap_check "rr: 4 connections to the marked ports 80 and 443 reach both servers, echo intact (got: $SPREAD)" \
+	both_servers "$SPREAD"
+UNMARKED=$(conn 8080)
+ktap_check "a connection to the unmarked port 8080 is not forwarded (got: $UNMARKED)" \
+	test "$UNMARKED" = lost
+lb_settle
+AFTER=$(fwm_conns)
+ktap_check "the service's Conns moved by 4 ($BEFORE -> $AFTER)" \
+	test "$((AFTER - BEFORE))" = 4
+
+listing_ok()
+{
+	local out rs
+	out=$(adm lb -Ln) || return 1
+	grep -Eq "^FWM  $MARK rr *\$" <<<"$out" || { echo "$out"; return 1; }
+	for i in 1 2; do
+		rs=$(rs_ip "$i")
+		grep -Eq "^  -> ${rs//./\\.}:0 +Route +1 " <<<"$out" ||
+			{ echo "$out"; return 1; }
+	done
+}
+ktap_check "-Ln lists 'FWM  $MARK rr' and its servers with port 0, Route 1" listing_ok
+save_ok()
+{
+	local out
+	out=$(adm lb -Sn) || return 1
+	grep -qx -- "-A -f $MARK -s rr" <<<"$out" &&
+		grep -qx -- "-a -f $MARK -r $(rs_ip 1):0 -g -w 1" <<<"$out" &&
+		grep -qx -- "-a -f $MARK -r $(rs_ip 2):0 -g -w 1" <<<"$out" &&
+		return 0
+	echo "$out"
+	return 1
+}
+ktap_check "-Sn writes '-A -f $MARK -s rr' and '-a -f $MARK -r RS:0 -g -w 1'" save_ok
+
+# Persistence by mark: HTTP and HTTPS of one client on one server.
+case $DSR_IMPL in
+ipvs)	adm lb -E -f "$MARK" -s rr -p 60 ;;
+*)	adm lb -E -f "$MARK" -p 60 ;;
+esac
+STICKY=$(conns_alternating 6)
+ktap_check "-p 60: 6 connections to ports 80 and 443 in turn all reach one server (got: $STICKY)" \
+	one_server "$STICKY"
+
+if [ "$DSR_IMPL" = dsr ]; then
+	template_ok()
+	{
+		local out rs
+		one_server "$STICKY" || return 1
+		rs=${STICKY%% *}
+		rs=$(rs_ip "${rs#rs}")
+		out=$(adm lb -Lcn) || return 1
+		# The template names the mark as its virtual address, port 0.
+		grep -Eq "^FWM +[0-9:]+ +PERSIST +${CLIENT_IP//./\\.}:0 +0\\.0\\.0\\.$MARK:0 +${rs//./\\.}:0" <<<"$out" &&
+			return 0
+		echo "$out" | head -n 20
+		return 1
+	}
+	ktap_check "-Lcn lists one template for the mark: client port 0, virtual 0.0.0.$MARK:0" \
+		template_ok
+
+	adm lb -E -f "$MARK" -p 0
+	adm lb --hook local-in
+	LOCAL_IN=$(conns_alternating 4)
+	ktap_check "--hook local-in: the fwmark service still spreads over both servers (got: $LOCAL_IN)" \
+		both_servers "$LOCAL_IN"
+	adm lb --hook pre-routing
+
+	# An address service takes its VIP:port before the mark is looked at.
+	adm lb -A -t "$VIP:80" -s rr
+	adm lb -a -t "$VIP:80" -r "$(rs_ip 2):80" -g -w 1
+	ADDRESS="$(conn 80) $(conn 80) $(conn 80)"
+	ktap_check "an address service for VIP:80 takes port 80 ahead of the mark (got: $ADDRESS)" \
+		test "$ADDRESS" = "rs2 rs2 rs2"
+	adm lb -D -t "$VIP:80"
+fi
+
+adm lb -D -f "$MARK"
+GONE=$(conn 443)
+ktap_check "after -D -f $MARK, port 443 is no longer forwarded (got: $GONE)" \
+	test "$GONE" = lost
+
+refused_port()
+{
+	local out
+	adm lb -A -f 2 -s rr
+	if out=$(adm lb -a -f 2 -r "$(rs_ip 1):80" -g 2>&1); then
+		echo "accepted"
+		return 1
+	fi
+	grep -q "fwmark service has no port" <<<"$out" || { echo "$out"; return 1; }
+	! adm lb -Ln | grep -q -- "-> $(rs_ip 1)"
+}
+if [ "$DSR_IMPL" = dsr ]; then
+	ktap_check "a real server with a port for a fwmark service is refused, with why" refused_port
+fi
+
+ktap_check "kernel log is clean" klog_check
+ktap_summary
