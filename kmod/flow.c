@@ -243,11 +243,12 @@ static struct dsr_dest *dsr_flow_schedule(struct dsr_service *svc,
 	return NULL;
 }
 
-static bool dsr_service_stateless(const struct dsr_service *svc)
+/* The DSR_SERVICE_F_* flags the service schedules with now. */
+static u32 dsr_service_flags(const struct dsr_service *svc)
 {
 	const struct dsr_dest_set *set = rcu_dereference(svc->usable);
 
-	return set && (set->flags & DSR_SERVICE_F_STATELESS);
+	return set ? set->flags : 0;
 }
 
 /*
@@ -270,6 +271,38 @@ struct dsr_dest *dsr_flow_find_dest(struct dsr_net *dn,
 	}
 	/* An error about a flow we do not know: the hash is all we have. */
 	return dsr_flow_schedule(svc, key, skb, true);
+}
+
+/*
+ * Persistence: the key of the template of the client of flow @key in
+ * @tkey, and the template if one is live.
+ */
+static struct dsr_flow *dsr_flow_template(struct dsr_flow_table *ft,
+					  const struct dsr_service *svc,
+					  const struct dsr_flow_key *key,
+					  union dsr_persist persist,
+					  struct dsr_flow_key *tkey)
+{
+	struct dsr_flow *tmpl;
+
+	*tkey = *key;
+	tkey->saddr &= persist.netmask;
+	tkey->sport = 0;
+	tkey->persist = 1;
+	/*
+	 * A fwmark service's template holds every address, port and protocol
+	 * the mark gathers (HTTP and HTTPS, say): it is keyed by the mark, as
+	 * IPVS keys it.
+	 */
+	if (svc->key.fwmark) {
+		tkey->daddr = htonl(svc->key.fwmark);
+		tkey->dport = 0;
+		tkey->protocol = IPPROTO_IP;
+	}
+	tmpl = rhashtable_lookup(&ft->ht, tkey, dsr_flow_params);
+	if (tmpl && !dsr_flow_usable(tmpl, svc, 0))
+		return NULL;
+	return tmpl;
 }
 
 static struct dsr_flow *dsr_flow_alloc(struct dsr_flow_table *ft)
@@ -392,14 +425,38 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	struct dsr_flow_key tkey;
 	bool midstream, by_hash;
 	struct dsr_dest *dest;
+	u32 flags;
 	u8 state;
 
-	if (dsr_service_stateless(svc)) {
+	flags = dsr_service_flags(svc);
+	if (flags & DSR_SERVICE_F_STATELESS) {
 		dest = dsr_flow_schedule(svc, key, skb, true);
 		if (!dest)
 			return -EHOSTUNREACH;
 		*destp = dest;
 		*new_flow = tcp && dsr_tcp_syn_only(tcp_flags);
+		return 0;
+	}
+	persist.word = READ_ONCE(svc->persist.word);
+
+	/*
+	 * One-packet scheduling: every UDP datagram is a connection of its
+	 * own, scheduled afresh and never recorded (DNS, syslog), unless
+	 * persistence holds the client.
+	 */
+	if (key->protocol == IPPROTO_UDP && (flags & DSR_SERVICE_F_ONEPACKET)) {
+		tmpl = NULL;
+		if (persist.timeout)
+			tmpl = dsr_flow_template(ft, svc, key, persist, &tkey);
+		dest = tmpl ? tmpl->dest : dsr_flow_schedule(svc, key, skb,
+							     false);
+		if (!dest)
+			return -EHOSTUNREACH;
+		if (persist.timeout)
+			dsr_flow_persist(dn, svc, tmpl, &tkey, dest,
+					 persist.timeout);
+		*destp = dest;
+		*new_flow = true;
 		return 0;
 	}
 
@@ -420,27 +477,9 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	midstream = tcp && !dsr_tcp_syn_only(tcp_flags);
 	by_hash = midstream || atomic_read(&ft->count) >= dsr_flow_limit(dn);
 	/* A persistent service sends a client where its template says. */
-	persist.word = READ_ONCE(svc->persist.word);
 	tmpl = NULL;
-	if (persist.timeout && !midstream) {
-		tkey = *key;
-		tkey.saddr &= persist.netmask;
-		tkey.sport = 0;
-		tkey.persist = 1;
-		/*
-		 * A fwmark service's template holds every address, port and
-		 * protocol the mark gathers (HTTP and HTTPS, say): it is
-		 * keyed by the mark, as IPVS keys it.
-		 */
-		if (svc->key.fwmark) {
-			tkey.daddr = htonl(svc->key.fwmark);
-			tkey.dport = 0;
-			tkey.protocol = IPPROTO_IP;
-		}
-		tmpl = rhashtable_lookup(&ft->ht, &tkey, dsr_flow_params);
-		if (tmpl && !dsr_flow_usable(tmpl, svc, 0))
-			tmpl = NULL;
-	}
+	if (persist.timeout && !midstream)
+		tmpl = dsr_flow_template(ft, svc, key, persist, &tkey);
 	dest = tmpl ? tmpl->dest : dsr_flow_schedule(svc, key, skb, by_hash);
 	if (!dest)
 		return -EHOSTUNREACH;

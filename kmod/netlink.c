@@ -301,6 +301,26 @@ static void dsr_nl_rebuild_error(int err, struct netlink_ext_ack *extack)
 			       "out of memory; the service is unchanged");
 }
 
+/* Flags a service of @key may have together; @attr for the message. */
+static int dsr_nl_check_flags(const struct dsr_service_key *key, u32 flags,
+			      const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	if (!(flags & DSR_SERVICE_F_ONEPACKET))
+		return 0;
+	if (key->protocol == IPPROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "one-packet scheduling is only for UDP services");
+		return -EINVAL;
+	}
+	if (flags & DSR_SERVICE_F_STATELESS) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "one-packet scheduling and stateless exclude each other: one schedules every datagram, the other hashes it");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * Persistence, from @persist (the current one, or none) and the request's
  * attributes, for a service that will have @flags. It lives in the flow
@@ -655,6 +675,10 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	if (tb[DSR_A_SERVICE_FLAGS])
 		flags = nla_get_u32(tb[DSR_A_SERVICE_FLAGS]);
+	err = dsr_nl_check_flags(&key, flags, tb[DSR_A_SERVICE_FLAGS],
+				 info->extack);
+	if (err)
+		return err;
 	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
 	if (err)
 		return err;
@@ -723,6 +747,13 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 				    "service not found");
 		err = -ESRCH;
 		goto out;
+	}
+	if (tb[DSR_A_SERVICE_FLAGS]) {
+		err = dsr_nl_check_flags(&key,
+					 nla_get_u32(tb[DSR_A_SERVICE_FLAGS]),
+					 tb[DSR_A_SERVICE_FLAGS], info->extack);
+		if (err)
+			goto out;
 	}
 	tun_src = svc->tun_src;
 	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);

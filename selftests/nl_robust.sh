@@ -239,11 +239,14 @@ ENOENT | unknown scheduler | SCHED_NAME dh (IPVS has it, dsr not) | SERVICE_NEW 
 ENOENT | unknown scheduler | SCHED_NAME MH (names are lower case) | SERVICE_NEW SERVICE{ $NEW @SCHED_NAME=MH }
 ENOENT | unknown scheduler | SCHED_NAME empty | SERVICE_NEW SERVICE{ $NEW @SCHED_NAME= }
 ENOENT | unknown scheduler | SERVICE_SET to an unknown scheduler | SERVICE_SET SERVICE{ $SVC @SCHED_NAME=dh }
-EINVAL | reserved bit set | FLAGS 8 (the first unknown bit) | SERVICE_NEW SERVICE{ $NEW @FLAGS=8 }
-EINVAL | reserved bit set | FLAGS 0xf (known bits and an unknown one) | SERVICE_NEW SERVICE{ $NEW @FLAGS=0xf }
-EINVAL | reserved bit set | FLAGS 8 (SERVICE_SET) | SERVICE_SET SERVICE{ $SVC @FLAGS=8 }
+EINVAL | reserved bit set | FLAGS 16 (the first unknown bit) | SERVICE_NEW SERVICE{ $NEW @FLAGS=16 }
+EINVAL | reserved bit set | FLAGS 0x1f (known bits and an unknown one) | SERVICE_NEW SERVICE{ $NEW @FLAGS=0x1f }
+EINVAL | reserved bit set | FLAGS 16 (SERVICE_SET) | SERVICE_SET SERVICE{ $SVC @FLAGS=16 }
 EINVAL | reserved bit set | FLAGS 0x80000000 (SERVICE_SET) | SERVICE_SET SERVICE{ $SVC @FLAGS=0x80000000 }
-EINVAL | reserved bit set | FLAGS in a dump request | SERVICE_GET +dump SERVICE{ $SVC @FLAGS=8 }
+EINVAL | reserved bit set | FLAGS in a dump request | SERVICE_GET +dump SERVICE{ $SVC @FLAGS=16 }
+EINVAL | one-packet scheduling is only for UDP services | FLAGS onepacket on a TCP service | SERVICE_NEW SERVICE{ $NEW @FLAGS=8 }
+EINVAL | one-packet scheduling is only for UDP services | FLAGS onepacket on a TCP service (SERVICE_SET) | SERVICE_SET SERVICE{ $SVC @FLAGS=8 }
+EINVAL | one-packet scheduling and stateless exclude each other | FLAGS onepacket and stateless | SERVICE_NEW SERVICE{ PROTOCOL=17 ADDR4=$SUBNET.101 PORT=53 @FLAGS=12 }
 EINVAL | invalid attribute length | FLAGS of 8 bytes | SERVICE_NEW SERVICE{ $NEW @FLAGS=u64:1 }
 ERANGE/EINVAL | * | SCHED_TABLE 6 (below DSR_SCHED_TABLE_MIN) | SERVICE_NEW SERVICE{ $NEW @SCHED_TABLE=6 }
 ERANGE/EINVAL | * | SCHED_TABLE 1 | SERVICE_NEW SERVICE{ $NEW SCHED_NAME=mh @SCHED_TABLE=1 }

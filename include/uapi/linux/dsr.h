@@ -213,11 +213,15 @@ enum dsr_service_attr {
  *                client address; mh always hashes the whole 5-tuple.
  * STATELESS      no flow-table entries: every packet goes where the
  *                consistent hash names.
+ * ONEPACKET      one-packet scheduling (ipvsadm -o): every UDP datagram
+ *                is scheduled on its own and never recorded; only for
+ *                UDP and fwmark services, not with STATELESS.
  */
 #define DSR_SERVICE_F_HASH_FALLBACK	(1U << 0)
 #define DSR_SERVICE_F_HASH_PORT		(1U << 1)
 #define DSR_SERVICE_F_STATELESS		(1U << 2)
-#define DSR_SERVICE_F_ALL		0x7U
+#define DSR_SERVICE_F_ONEPACKET		(1U << 3)
+#define DSR_SERVICE_F_ALL		0xfU
 
 /* Sizes of the consistent-hash lookup table (primes). */
 #define DSR_SCHED_TABLE_MIN	7
