@@ -194,6 +194,7 @@ enum op {
 #define OPT_RATE		0x800000 /* --rate */
 #define OPT_SORT		0x1000000 /* --sort */
 #define OPT_NETMASK		0x2000000 /* -M */
+#define OPT_ONEPACKET		0x4000000 /* -o */
 /* What only a tunnel real server (-i) takes. */
 #define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
 				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)

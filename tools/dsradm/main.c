@@ -47,7 +47,7 @@ enum {
 	LO_SORT,
 };
 
-static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:6s:p::M:r:gimw:njb:c";
+static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:6s:p::M:or:gimw:njb:c";
 
 static const struct option long_opts[] = {
 	{ "add-service",	no_argument,		NULL, 'A' },
@@ -70,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "scheduler",		required_argument,	NULL, 's' },
 	{ "persistent",		optional_argument,	NULL, 'p' },
 	{ "netmask",		required_argument,	NULL, 'M' },
+	{ "ops",		no_argument,		NULL, 'o' },
 	{ "real-server",	required_argument,	NULL, 'r' },
 	{ "gatewaying",		no_argument,		NULL, 'g' },
 	{ "ipip",		no_argument,		NULL, 'i' },
@@ -108,7 +109,7 @@ static const struct option long_opts[] = {
 /* What -A and -E accept. */
 #define OPT_SVC_ALL	(OPT_SERVICE | OPT_SCHED | OPT_PERSIST | OPT_TUN_SRC | \
 			 OPT_SCHED_FLAGS | OPT_STATELESS | OPT_SCHED_TABLE | \
-			 OPT_NETMASK)
+			 OPT_NETMASK | OPT_ONEPACKET)
 
 /* What each command needs and accepts. */
 static const struct {
@@ -155,6 +156,7 @@ static const struct {
 	{ OPT_SCHED,	"-s (--scheduler)" },
 	{ OPT_PERSIST,	"-p (--persistent)" },
 	{ OPT_NETMASK,	"-M (--netmask)" },
+	{ OPT_ONEPACKET, "-o (--ops)" },
 	{ OPT_DEST,	"-r (--real-server)" },
 	{ OPT_FWD,	"-g/-i" },
 	{ OPT_WEIGHT,	"-w (--weight)" },
@@ -248,6 +250,8 @@ static void usage(FILE *f)
 "                                   server (default 360 s; -E -p 0: off)\n"
 "  --netmask      -M netmask        clients grouped for -p, default\n"
 "                                   255.255.255.255\n"
+"  --ops          -o                one-packet scheduling: every UDP\n"
+"                                   datagram scheduled on its own\n"
 "  --real-server  -r address[:port] real server; its port is the service's\n"
 "  --gatewaying   -g                direct routing (the default)\n"
 "  --ipip         -i                tunnel (IP-in-IP unless --tun-type)\n"
@@ -575,6 +579,11 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 		return 0;
 	case 'b':
 		return parse_sched_flags_opt(cmd, optarg);
+	case 'o':
+		if (set_opt(cmd, OPT_ONEPACKET))
+			return EXIT_USAGE;
+		cmd->flags |= DSR_SERVICE_F_ONEPACKET;
+		return 0;
 	case LO_STATELESS:
 		if ((cmd->opts & OPT_STATELESS) &&
 		    !(cmd->flags & DSR_SERVICE_F_STATELESS))
@@ -709,6 +718,8 @@ static int check_cmd(struct cmd *cmd)
 		return usage_error("%s needs %s", ops[cmd->op].name,
 				   opt_name(opt));
 	}
+	if ((cmd->opts & OPT_ONEPACKET) && cmd->svc.protocol == IPPROTO_TCP)
+		return usage_error("one-packet scheduling (-o) is only for UDP services");
 	if ((cmd->opts & OPT_DEST) && cmd->dest_port && !cmd->svc.fwmark &&
 	    cmd->dest_port != cmd->svc.port)
 		return usage_error("real server port %u differs from service port %u: direct server return cannot map ports",

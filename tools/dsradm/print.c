@@ -258,9 +258,11 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 	if (svc->timeout && !all_ones(svc->netmask))
 		fprintf(f, " mask %s", inet_ntop(AF_INET, &svc->netmask, mask,
 						 sizeof(mask)) ?: "?");
+	if (rest & DSR_SERVICE_F_ONEPACKET)
+		fputs(" ops", f);
 	if (rest & DSR_SERVICE_F_STATELESS)
 		fputs(" stateless", f);
-	rest &= ~DSR_SERVICE_F_STATELESS;
+	rest &= ~(DSR_SERVICE_F_STATELESS | DSR_SERVICE_F_ONEPACKET);
 	if (has_tun_src(svc))
 		fprintf(f, " tun-src %s", format_prefix4(svc->tun_src,
 			svc->tun_src_plen, src, sizeof(src)));
@@ -308,10 +310,12 @@ static void rule_service_opts(FILE *f, const struct svc *svc)
 	if (svc->timeout && !all_ones(svc->netmask))
 		fprintf(f, " -M %s", inet_ntop(AF_INET, &svc->netmask, mask,
 					       sizeof(mask)) ?: "?");
-	/* ipvsadm writes -b after -p and -M. */
+	/* ipvsadm writes -b after -p and -M, and -o after -b. */
 	format_sched_flags(svc->sched, svc->flags, names, sizeof(names));
 	if (names[0])
 		fprintf(f, " -b %s", names);
+	if (svc->flags & DSR_SERVICE_F_ONEPACKET)
+		fputs(" -o", f);
 	/* Only when set, so that plain rules stay ipvsadm's. */
 	if (svc->flags & DSR_SERVICE_F_STATELESS)
 		fputs(" --stateless", f);
@@ -410,8 +414,12 @@ static void json_flag_names(FILE *f, const struct svc *svc)
 		fprintf(f, "%s\"%s\"", first ? "" : ",", p);
 		first = false;
 	}
-	if (svc->flags & DSR_SERVICE_F_STATELESS)
+	if (svc->flags & DSR_SERVICE_F_STATELESS) {
 		fprintf(f, "%s\"stateless\"", first ? "" : ",");
+		first = false;
+	}
+	if (svc->flags & DSR_SERVICE_F_ONEPACKET)
+		fprintf(f, "%s\"ops\"", first ? "" : ",");
 	fputs("],", f);
 }
 

@@ -47,12 +47,13 @@ void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
 			mnl_attr_put_strz(nlh, DSR_A_SERVICE_SCHED_NAME,
 					  cmd->sched);
 		/*
-		 * -E with -b or --stateless states the flags in full, as
-		 * ipvsadm's -E does; -E with neither keeps them.
+		 * -E with -b, -o or --stateless states the flags in full,
+		 * as ipvsadm's -E does; -E with none of them keeps them.
 		 */
 		if (cmd->flags || (cmd->op == OP_EDIT_SERVICE &&
 				   (cmd->opts & (OPT_SCHED_FLAGS |
-						 OPT_STATELESS))))
+						 OPT_STATELESS |
+						 OPT_ONEPACKET))))
 			mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, cmd->flags);
 		if (cmd->opts & OPT_SCHED_TABLE)
 			mnl_attr_put_u32(nlh, DSR_A_SERVICE_SCHED_TABLE,

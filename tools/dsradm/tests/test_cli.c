@@ -356,6 +356,7 @@ static void test_usage(void)
 		{ "-A -t 10.0.0.1:80 -m", "dsr forwards by direct server return; masquerading (-m) is not supported" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --masquerading", "dsr forwards by direct server return; masquerading (-m) is not supported" },
 		{ "-A -f 1 -6 -s rr", "IPv6 fwmark services (-6) are not supported yet: dsr forwards IPv4 only" },
+		{ "-A -t 10.0.0.1:80 -s rr -o", "one-packet scheduling (-o) is only for UDP services" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1:8080", "real server port 8080 differs from service port 80: direct server return cannot map ports" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -w 65536", "invalid weight '65536': 0..65535" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -w -1", "invalid weight '-1': 0..65535" },

@@ -109,8 +109,9 @@ static void more_listing(struct listing *l)
 	s = (struct svc){ .key.fwmark = 7, .tun_src_plen = 32 };
 	strcpy(s.sched, "mh");
 	add_svc(l, s, d3, ARRAY_SIZE(d3));
-	add_svc(l, svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "wrr"), d2,
-		ARRAY_SIZE(d2));
+	s = svc_key(IPPROTO_UDP, "[2001:db8::1]:53", "wrr");
+	s.flags = DSR_SERVICE_F_ONEPACKET;
+	add_svc(l, s, d2, ARRAY_SIZE(d2));
 	s = svc_key(IPPROTO_TCP, "10.0.0.9:443", "wrr");
 	s.timeout = 300;
 	s.stats = (struct stats){ 123456789013ULL, 3, 100000002 };
