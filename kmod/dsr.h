@@ -95,6 +95,15 @@ union dsr_persist {
 	u64 word;
 };
 
+/* Connection thresholds of a destination, packed likewise. */
+union dsr_thresh {
+	struct {
+		u32 upper;		/* 0: no limit */
+		u32 lower;		/* 0: three quarters of upper */
+	};
+	u64 word;
+};
+
 /*
  * A real server of one service. The service's list holds one reference and
  * every flow that points here holds one, so a removed destination lives
@@ -109,6 +118,8 @@ struct dsr_dest {
 	u8 af;
 	union dsr_fwd fwd;		/* READ_ONCE(fwd.word) */
 	u32 weight;
+	union dsr_thresh thresh;	/* READ_ONCE(thresh.word) */
+	bool overloaded;		/* READ_ONCE; at upper, until below lower */
 	/*
 	 * Path MTU to the server learned from ICMP about our tunnel
 	 * packets, valid until pmtu_expires (jiffies); 0 = none;
@@ -120,6 +131,7 @@ struct dsr_dest {
 	refcount_t refcnt;
 	atomic_t active_flows;
 	atomic_t inactive_flows;
+	atomic_t persist_flows;		/* persistence templates */
 	struct dsr_counters stats;
 	struct dst_cache dst_cache;	/* route to the real server */
 	struct rcu_head rcu;
@@ -325,6 +337,8 @@ void dsr_sched_set_free_rcu(struct dsr_dest_set *set);
 u32 dsr_sched_flow_hash(const struct dsr_flow_key *key);
 struct dsr_dest *dsr_sched_hash_pick(const struct dsr_dest_set *set,
 				     const struct dsr_flow_key *key);
+struct dsr_dest *dsr_sched_unloaded(const struct dsr_dest_set *set,
+				    struct dsr_dest *dest);
 extern const struct dsr_sched_ops dsr_sched_mh, dsr_sched_sh, dsr_sched_rr,
 	dsr_sched_wrr, dsr_sched_lc, dsr_sched_wlc;
 

@@ -73,8 +73,8 @@ static u8 dsr_flow_state_of(u32 state)
 static void dsr_flow_account(struct dsr_dest *dest, u8 state, int delta)
 {
 	if (state == DSR_FLOW_PERSIST)
-		return;
-	if (state == DSR_FLOW_ESTABLISHED)
+		atomic_add(delta, &dest->persist_flows);
+	else if (state == DSR_FLOW_ESTABLISHED)
 		atomic_add(delta, &dest->active_flows);
 	else
 		atomic_add(delta, &dest->inactive_flows);
@@ -233,10 +233,17 @@ static struct dsr_dest *dsr_flow_schedule(struct dsr_service *svc,
 		set = rcu_dereference(svc->usable);
 		if (!set)
 			return NULL;
+		/*
+		 * Thresholds bound new connections only: what the hash
+		 * places belongs to a flow that began elsewhere.
+		 */
 		if (by_hash)
 			dest = dsr_sched_hash_pick(set, key);
 		else
-			dest = set->sched->schedule(svc, set, key, skb);
+			dest = dsr_sched_unloaded(set,
+				set->sched->schedule(svc, set, key, skb));
+		if (!dest)
+			return NULL;
 		if (!READ_ONCE(dest->removed))
 			return dest;
 	}

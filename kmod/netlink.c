@@ -89,6 +89,9 @@ static const struct nla_policy dsr_dest_policy[DSR_A_DEST_MAX + 1] = {
 	[DSR_A_DEST_STATS]		= { .type = NLA_REJECT },
 	[DSR_A_DEST_TUN_FLAGS]		= NLA_POLICY_MASK(NLA_U32, DSR_TUN_F_ALL),
 	[DSR_A_DEST_TUN_PMTU]		= { .type = NLA_REJECT },
+	[DSR_A_DEST_U_THRESHOLD]	= { .type = NLA_U32 },
+	[DSR_A_DEST_L_THRESHOLD]	= { .type = NLA_U32 },
+	[DSR_A_DEST_PERSIST_FLOWS]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy dsr_info_policy[DSR_A_INFO_MAX + 1] = {
@@ -554,7 +557,11 @@ static int dsr_nl_put_dest(struct sk_buff *skb, const struct dsr_dest *dest)
 	    nla_put_u32(skb, DSR_A_DEST_INACTIVE_FLOWS,
 			atomic_read(&dest->inactive_flows)) ||
 	    dsr_nl_put_stats(skb, DSR_A_DEST_STATS, &dest->stats) ||
-	    nla_put_u32(skb, DSR_A_DEST_TUN_PMTU, dsr_dest_pmtu(dest, &locked)))
+	    nla_put_u32(skb, DSR_A_DEST_TUN_PMTU, dsr_dest_pmtu(dest, &locked)) ||
+	    nla_put_u32(skb, DSR_A_DEST_U_THRESHOLD, dest->thresh.upper) ||
+	    nla_put_u32(skb, DSR_A_DEST_L_THRESHOLD, dest->thresh.lower) ||
+	    nla_put_u32(skb, DSR_A_DEST_PERSIST_FLOWS,
+			atomic_read(&dest->persist_flows)))
 		goto cancel;
 	if (dest->fwd.method == DSR_FWD_TUN &&
 	    (nla_put_u8(skb, DSR_A_DEST_TUN_TYPE, dest->fwd.tun_type) ||
@@ -937,11 +944,32 @@ static int dsr_nl_parse_dest(struct nlattr *nest, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * Connection thresholds, from @thresh (the current ones, or none) and the
+ * request's attributes: the lower one may not exceed the upper one.
+ */
+static int dsr_nl_parse_thresh(struct nlattr **tb, union dsr_thresh *thresh,
+			       struct netlink_ext_ack *extack)
+{
+	if (tb[DSR_A_DEST_U_THRESHOLD])
+		thresh->upper = nla_get_u32(tb[DSR_A_DEST_U_THRESHOLD]);
+	if (tb[DSR_A_DEST_L_THRESHOLD])
+		thresh->lower = nla_get_u32(tb[DSR_A_DEST_L_THRESHOLD]);
+	if (thresh->lower > thresh->upper) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_L_THRESHOLD] ?:
+				    tb[DSR_A_DEST_U_THRESHOLD],
+				    "lower connection threshold above the upper one (a lower one needs an upper one)");
+		return -ERANGE;
+	}
+	return 0;
+}
+
 static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 {
 	union dsr_fwd fwd = { .method = DSR_FWD_DR };
 	struct dsr_net *dn = dsr_nl_net(info);
 	struct nlattr *tb[DSR_A_DEST_MAX + 1];
+	union dsr_thresh thresh = {};
 	union nf_inet_addr addr;
 	struct dsr_service *svc;
 	struct dsr_dest *dest;
@@ -964,6 +992,9 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	if (tb[DSR_A_DEST_WEIGHT])
 		weight = nla_get_u32(tb[DSR_A_DEST_WEIGHT]);
+	err = dsr_nl_parse_thresh(tb, &thresh, info->extack);
+	if (err)
+		goto out;
 	if (dsr_dest_find(svc, &addr, port)) {
 		NL_SET_ERR_MSG(info->extack, "real server already exists");
 		err = -EEXIST;
@@ -981,6 +1012,8 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 		dsr_nl_rebuild_error(err, info->extack);
 		goto out;
 	}
+	/* Published already, and a new server has no connections. */
+	WRITE_ONCE(dest->thresh.word, thresh.word);
 	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_NEW_NTF);
 out:
 	mutex_unlock(&dn->lock);
@@ -993,7 +1026,8 @@ static int dsr_nl_check_dest_key_only(struct nlattr **tb,
 {
 	if (tb[DSR_A_DEST_FWD_METHOD] || tb[DSR_A_DEST_WEIGHT] ||
 	    tb[DSR_A_DEST_TUN_TYPE] || tb[DSR_A_DEST_TUN_PORT] ||
-	    tb[DSR_A_DEST_TUN_FLAGS]) {
+	    tb[DSR_A_DEST_TUN_FLAGS] || tb[DSR_A_DEST_U_THRESHOLD] ||
+	    tb[DSR_A_DEST_L_THRESHOLD]) {
 		NL_SET_ERR_MSG(extack,
 			       "only the real server's address and port may be given when deleting it");
 		return -EINVAL;
@@ -1042,6 +1076,7 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dsr_net *dn = dsr_nl_net(info);
 	struct nlattr *tb[DSR_A_DEST_MAX + 1];
+	union dsr_thresh thresh;
 	struct dsr_dest *dest;
 	union dsr_fwd fwd;
 	int err = 0;
@@ -1060,6 +1095,10 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_BAD_ATTR(info->extack, info->attrs[DSR_A_DEST]);
 		goto out;
 	}
+	thresh = dest->thresh;
+	err = dsr_nl_parse_thresh(tb, &thresh, info->extack);
+	if (err)
+		goto out;
 	if (tb[DSR_A_DEST_WEIGHT]) {
 		err = dsr_dest_set_weight(dn, dest->svc, dest,
 					  nla_get_u32(tb[DSR_A_DEST_WEIGHT]));
@@ -1074,6 +1113,10 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 		if (fwd.method != dest->fwd.method)
 			dst_cache_reset(&dest->dst_cache);
 		WRITE_ONCE(dest->fwd.word, fwd.word);
+		dn->generation++;
+	}
+	if (thresh.word != dest->thresh.word) {
+		WRITE_ONCE(dest->thresh.word, thresh.word);
 		dn->generation++;
 	}
 	dsr_nl_notify_dest(dn, dest, DSR_CMD_DEST_NEW_NTF);

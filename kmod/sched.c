@@ -252,6 +252,56 @@ static struct dsr_dest *dsr_sh_schedule(struct dsr_service *svc,
 	return dsr_sched_slot(set, dsr_sched_source_hash(set, key));
 }
 
+/*
+ * Whether @dest takes no new connections: it reached its upper threshold
+ * and has not yet fallen below its lower one (IPVS's overload flag). The
+ * packet path moves the flag as it looks, so no connection count has to
+ * call back here.
+ */
+static bool dsr_dest_overloaded(struct dsr_dest *dest)
+{
+	union dsr_thresh t = { .word = READ_ONCE(dest->thresh.word) };
+	bool over = READ_ONCE(dest->overloaded);
+	u64 conns;
+
+	if (!t.upper)
+		return false;
+	conns = (u32)atomic_read(&dest->active_flows) +
+		(u64)(u32)atomic_read(&dest->inactive_flows);
+	if (!over && conns >= t.upper)
+		over = true;
+	else if (over && (t.lower ? conns < t.lower :
+			  conns * 4 < (u64)t.upper * 3))
+		over = false;
+	else
+		return over;
+	WRITE_ONCE(dest->overloaded, over);
+	return over;
+}
+
+/*
+ * @dest, the scheduler's choice for a new connection, or when it is
+ * overloaded the next server of @set in canonical order that is not;
+ * NULL when all are. Under rcu_read_lock().
+ */
+struct dsr_dest *dsr_sched_unloaded(const struct dsr_dest_set *set,
+				    struct dsr_dest *dest)
+{
+	unsigned int i, n, first = 0;
+
+	if (!dsr_dest_overloaded(dest))
+		return dest;
+	for (i = 0; i < set->count; i++)
+		if (set->dests[i].dest == dest)
+			first = i;
+	for (n = 1; n < set->count; n++) {
+		dest = set->dests[(first + n) % set->count].dest;
+		if (!dsr_dest_overloaded(dest))
+			return dest;
+	}
+	return NULL;
+}
+
 /* The cursor wraps at 2^32; only its remainder matters. */
 static unsigned int dsr_sched_next_turn(struct dsr_service *svc)
 {

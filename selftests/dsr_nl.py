@@ -135,9 +135,9 @@ SERVICE = nest_schema(
 DEST = nest_schema(
     ["PAD", "ADDR4", "ADDR6", "PORT", "FWD_METHOD", "WEIGHT", "TUN_TYPE",
      "TUN_PORT", "ACTIVE_FLOWS", "INACTIVE_FLOWS", "STATS", "TUN_FLAGS",
-     "TUN_PMTU"],
+     "TUN_PMTU", "U_THRESHOLD", "L_THRESHOLD", "PERSIST_FLOWS"],
     ["hex", "in4", "in6", "be16", "u8", "u32", "u8", "be16", "u32", "u32",
-     "nest", "u32", "u32"],
+     "nest", "u32", "u32", "u32", "u32", "u32"],
     {"STATS": STATS})
 INFO = nest_schema(
     ["PAD", "VERSION", "FLOW_MAX", "FLOW_COUNT", "TIMEOUT_TCP",

@@ -148,7 +148,7 @@ EINVAL | Attribute failed policy validation | FLOW_FLUSH with an attribute (it t
 EINVAL | Attribute failed policy validation | FLOW_GET dump with an attribute (it takes none) | FLOW_GET +dump @FLOW~{ }
 EINVAL | Unknown attribute type | service attribute 17 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @17=u32:1 }
 EINVAL | Unknown attribute type | service attribute 0 | SERVICE_NEW SERVICE{ $NEW @0=u32:1 }
-EINVAL | Unknown attribute type | dest attribute 14 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @14=u32:1 }
+EINVAL | Unknown attribute type | dest attribute 17 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @17=u32:1 }
 EINVAL | Unknown attribute type | info attribute 24 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @24=u32:1 }
 EINVAL | Unknown attribute type | info attribute 0x3fff | CONFIG_SET INFO{ @0x3fff=u32:1 }
 
@@ -294,6 +294,12 @@ EINVAL | a GUE tunnel needs its destination port, 1-65535 | GUE with TUN_PORT 0 
 EINVAL | IP-in-IP has no checksum of its own | TUN_FLAGS csum on IPIP | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 @TUN_FLAGS=1 }
 EINVAL | reserved bit set | TUN_FLAGS 2 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 FWD_METHOD=2 TUN_TYPE=3 @TUN_FLAGS=2 }
 EINVAL | Attribute failed policy validation | DSR_A_DEST_TUN_PMTU in DEST_NEW | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @TUN_PMTU=1400 }
+EINVAL | Attribute failed policy validation | DSR_A_DEST_PERSIST_FLOWS in DEST_NEW | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @PERSIST_FLOWS=0 }
+ERANGE | lower connection threshold above the upper one | L_THRESHOLD without U_THRESHOLD | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @L_THRESHOLD=5 }
+ERANGE | lower connection threshold above the upper one | L_THRESHOLD 6 above U_THRESHOLD 5 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 U_THRESHOLD=5 @L_THRESHOLD=6 }
+ERANGE | lower connection threshold above the upper one | U_THRESHOLD 0 under a lower one (DEST_SET) | DEST_SET SERVICE{ $SVC } DEST{ ADDR4=$SUBNET.11 U_THRESHOLD=0 @L_THRESHOLD=1 }
+EINVAL | invalid attribute length | U_THRESHOLD of 2 bytes | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @U_THRESHOLD=u16:5 }
+EINVAL | only the real server's address and port may be given when deleting it | U_THRESHOLD in DEST_DEL | DEST_DEL SERVICE{ $SVC } @DEST{ ADDR4=$SUBNET.11 U_THRESHOLD=5 }
 EINVAL | tunnel source must be a unicast address | TUN_SRC4 224.0.0.1 | SERVICE_NEW SERVICE{ $NEW @TUN_SRC4=224.0.0.1 }
 ERANGE | binary attribute size out of range | TUN_SRC4 of 3 bytes | SERVICE_NEW SERVICE{ $NEW @TUN_SRC4=hex:0a0000 }
 ERANGE | integer out of range | TUN_SRC_PLEN 0 | SERVICE_NEW SERVICE{ $NEW TUN_SRC4=10.0.9.0 @TUN_SRC_PLEN=0 }
@@ -478,7 +484,10 @@ DEST.INACTIVE_FLOWS 0
 DEST.STATS.CONNS 0
 DEST.STATS.PACKETS 0
 DEST.STATS.BYTES 0
-DEST.TUN_PMTU 0"
+DEST.TUN_PMTU 0
+DEST.U_THRESHOLD 0
+DEST.L_THRESHOLD 0
+DEST.PERSIST_FLOWS 0"
 	[ "$out" = "$want" ] && return 0
 	echo "DEST_GET answered:"
 	echo "$out"

@@ -67,6 +67,8 @@
  *     DSR_A_DEST_TUN_PORT           be16, 1..65535          O  (GUE only,
  *                                   and required there)
  *     DSR_A_DEST_TUN_FLAGS          u32, DSR_TUN_F_*        O  (GUE, GRE)
+ *     DSR_A_DEST_U_THRESHOLD        u32                     O  (default 0)
+ *     DSR_A_DEST_L_THRESHOLD        u32, <= U_THRESHOLD     O  (default 0)
  *
  * DSR_CMD_DEST_DEL
  *   DSR_A_SERVICE (nest): key attributes                    M
@@ -79,7 +81,8 @@
  *     DSR_A_DEST_WEIGHT, DSR_A_DEST_ACTIVE_FLOWS,
  *     DSR_A_DEST_INACTIVE_FLOWS, DSR_A_DEST_STATS (nest),
  *     DSR_A_DEST_TUN_TYPE, DSR_A_DEST_TUN_PORT, DSR_A_DEST_TUN_FLAGS
- *     (TUN only), DSR_A_DEST_TUN_PMTU                       R
+ *     (TUN only), DSR_A_DEST_TUN_PMTU, DSR_A_DEST_U_THRESHOLD,
+ *     DSR_A_DEST_L_THRESHOLD, DSR_A_DEST_PERSIST_FLOWS      R
  *
  * DSR_CMD_FLUSH           no attributes: delete every service
  * DSR_CMD_ZERO            DSR_A_SERVICE (nest, key) O: zero counters of one
@@ -270,6 +273,19 @@ enum dsr_dest_attr {
 	DSR_A_DEST_TUN_PMTU,		/* u32, reply only: path MTU to the
 					 * server learned from ICMP about
 					 * tunnel packets, 0 = none
+					 */
+	DSR_A_DEST_U_THRESHOLD,		/* u32, connections (active and
+					 * inactive flows) at which the
+					 * server takes no new ones; 0 = no
+					 * limit (ipvsadm -x)
+					 */
+	DSR_A_DEST_L_THRESHOLD,		/* u32, connections below which an
+					 * overloaded server takes new ones
+					 * again, at most U_THRESHOLD; 0 =
+					 * three quarters of it (ipvsadm -y)
+					 */
+	DSR_A_DEST_PERSIST_FLOWS,	/* u32, reply only: persistence
+					 * templates naming the server
 					 */
 
 	__DSR_A_DEST_MAX,
