@@ -50,6 +50,13 @@ void build_dest(struct nlmsghdr *nlh, const struct cmd *cmd)
 		/* Like ipvsadm, -a and -e always send method and weight. */
 		mnl_attr_put_u8(nlh, DSR_A_DEST_FWD_METHOD, cmd->fwd);
 		mnl_attr_put_u32(nlh, DSR_A_DEST_WEIGHT, cmd->weight);
+		/* Thresholds: -a states them, -e changes what it gives. */
+		if (cmd->op == OP_ADD_DEST || (cmd->opts & OPT_U_THRESHOLD))
+			mnl_attr_put_u32(nlh, DSR_A_DEST_U_THRESHOLD,
+					 cmd->u_threshold);
+		if (cmd->op == OP_ADD_DEST || (cmd->opts & OPT_L_THRESHOLD))
+			mnl_attr_put_u32(nlh, DSR_A_DEST_L_THRESHOLD,
+					 cmd->l_threshold);
 		if (cmd->fwd == DSR_FWD_TUN)
 			put_tunnel(nlh, cmd);
 	}

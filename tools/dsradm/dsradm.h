@@ -58,6 +58,9 @@ struct dest {
 	uint32_t weight;
 	uint32_t active;
 	uint32_t inactive;
+	uint32_t u_threshold;		/* 0: none */
+	uint32_t l_threshold;
+	uint32_t persist;		/* persistence templates naming it */
 	struct stats stats;
 	struct stats rate;		/* --rate: per second */
 };
@@ -166,6 +169,8 @@ enum op {
 #define FMT_TUN_INFO		0x20
 #define FMT_DIGEST		0x40
 #define FMT_RATE		0x80
+#define FMT_THRESHOLDS		0x100
+#define FMT_PERSIST_CONN	0x200
 
 /* Options seen on the command line (struct cmd.opts). */
 #define OPT_SERVICE		0x0001	/* -t, -u, -f */
@@ -195,6 +200,10 @@ enum op {
 #define OPT_SORT		0x1000000 /* --sort */
 #define OPT_NETMASK		0x2000000 /* -M */
 #define OPT_ONEPACKET		0x4000000 /* -o */
+#define OPT_U_THRESHOLD		0x8000000 /* -x */
+#define OPT_L_THRESHOLD		0x10000000 /* -y */
+#define OPT_THRESHOLDS		0x20000000 /* --thresholds */
+#define OPT_PERSIST_CONN	0x40000000 /* --persistent-conn */
 /* What only a tunnel real server (-i) takes. */
 #define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
 				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)
@@ -221,6 +230,8 @@ struct cmd {
 	struct in_addr tun_src;		/* --tun-src */
 	uint8_t tun_src_plen;
 	uint32_t weight;
+	uint32_t u_threshold;		/* -x */
+	uint32_t l_threshold;		/* -y */
 	unsigned int fmt;		/* FMT_* */
 };
 

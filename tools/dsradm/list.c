@@ -72,6 +72,9 @@ static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
 	[DSR_A_DEST_TUN_PORT]		= FIXED(2),
 	[DSR_A_DEST_TUN_FLAGS]		= FIXED(4),
 	[DSR_A_DEST_TUN_PMTU]		= FIXED(4),
+	[DSR_A_DEST_U_THRESHOLD]	= FIXED(4),
+	[DSR_A_DEST_L_THRESHOLD]	= FIXED(4),
+	[DSR_A_DEST_PERSIST_FLOWS]	= FIXED(4),
 };
 
 static const struct rule stats_rules[DSR_A_STATS_MAX + 1] = {
@@ -289,6 +292,12 @@ static int parse_dest(const struct nlattr *nest, struct dest *d)
 		d->tun_flags = mnl_attr_get_u32(tb[DSR_A_DEST_TUN_FLAGS]);
 	if (tb[DSR_A_DEST_TUN_PMTU])
 		d->tun_pmtu = mnl_attr_get_u32(tb[DSR_A_DEST_TUN_PMTU]);
+	if (tb[DSR_A_DEST_U_THRESHOLD])
+		d->u_threshold = mnl_attr_get_u32(tb[DSR_A_DEST_U_THRESHOLD]);
+	if (tb[DSR_A_DEST_L_THRESHOLD])
+		d->l_threshold = mnl_attr_get_u32(tb[DSR_A_DEST_L_THRESHOLD]);
+	if (tb[DSR_A_DEST_PERSIST_FLOWS])
+		d->persist = mnl_attr_get_u32(tb[DSR_A_DEST_PERSIST_FLOWS]);
 	return parse_stats(tb[DSR_A_DEST_STATS], &d->stats);
 }
 

@@ -45,9 +45,11 @@ enum {
 	LO_SYNC,
 	LO_RATE,
 	LO_SORT,
+	LO_THRESHOLDS,
+	LO_PERSIST_CONN,
 };
 
-static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:6s:p::M:or:gimw:njb:c";
+static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:6s:p::M:or:gimw:x:y:njb:c";
 
 static const struct option long_opts[] = {
 	{ "add-service",	no_argument,		NULL, 'A' },
@@ -76,6 +78,10 @@ static const struct option long_opts[] = {
 	{ "ipip",		no_argument,		NULL, 'i' },
 	{ "masquerading",	no_argument,		NULL, 'm' },
 	{ "weight",		required_argument,	NULL, 'w' },
+	{ "u-threshold",	required_argument,	NULL, 'x' },
+	{ "l-threshold",	required_argument,	NULL, 'y' },
+	{ "thresholds",		no_argument,		NULL, LO_THRESHOLDS },
+	{ "persistent-conn",	no_argument,		NULL, LO_PERSIST_CONN },
 	{ "tun-type",		required_argument,	NULL, LO_TUN_TYPE },
 	{ "tun-port",		required_argument,	NULL, LO_TUN_PORT },
 	{ "tun-nocsum",		no_argument,		NULL, LO_TUN_NOCSUM },
@@ -120,17 +126,19 @@ static const struct {
 	[OP_LIST]	  = { "--list", 0, OPT_SERVICE | OPT_NUMERIC |
 			      OPT_STATS | OPT_EXACT | OPT_JSON | OPT_TUN_INFO |
 			      OPT_DIGEST | OPT_CONN | OPT_TIMEOUT | OPT_RATE |
-			      OPT_SORT },
+			      OPT_SORT | OPT_THRESHOLDS | OPT_PERSIST_CONN },
 	[OP_ADD_SERVICE]  = { "--add-service", OPT_SERVICE, OPT_SVC_ALL },
 	[OP_EDIT_SERVICE] = { "--edit-service", OPT_SERVICE, OPT_SVC_ALL },
 	[OP_DEL_SERVICE]  = { "--delete-service", OPT_SERVICE, OPT_SERVICE },
 	[OP_CLEAR]	  = { "--clear", 0, 0 },
 	[OP_ADD_DEST]	  = { "--add-server", OPT_SERVICE | OPT_DEST,
 			      OPT_SERVICE | OPT_DEST | OPT_FWD | OPT_WEIGHT |
-			      OPT_TUN_ALL },
+			      OPT_TUN_ALL | OPT_U_THRESHOLD |
+			      OPT_L_THRESHOLD },
 	[OP_EDIT_DEST]	  = { "--edit-server", OPT_SERVICE | OPT_DEST,
 			      OPT_SERVICE | OPT_DEST | OPT_FWD | OPT_WEIGHT |
-			      OPT_TUN_ALL },
+			      OPT_TUN_ALL | OPT_U_THRESHOLD |
+			      OPT_L_THRESHOLD },
 	[OP_DEL_DEST]	  = { "--delete-server", OPT_SERVICE | OPT_DEST,
 			      OPT_SERVICE | OPT_DEST },
 	[OP_ZERO]	  = { "--zero", 0, OPT_SERVICE },
@@ -157,6 +165,10 @@ static const struct {
 	{ OPT_PERSIST,	"-p (--persistent)" },
 	{ OPT_NETMASK,	"-M (--netmask)" },
 	{ OPT_ONEPACKET, "-o (--ops)" },
+	{ OPT_U_THRESHOLD, "-x (--u-threshold)" },
+	{ OPT_L_THRESHOLD, "-y (--l-threshold)" },
+	{ OPT_THRESHOLDS, "--thresholds" },
+	{ OPT_PERSIST_CONN, "--persistent-conn" },
 	{ OPT_DEST,	"-r (--real-server)" },
 	{ OPT_FWD,	"-g/-i" },
 	{ OPT_WEIGHT,	"-w (--weight)" },
@@ -261,9 +273,14 @@ static void usage(FILE *f)
 "  --tun-csum                       outer checksum (gue, gre)\n"
 "  --tun-src      address[/len]     outer source of tunnel packets (dsr only)\n"
 "  --weight       -w weight         0..65535 (0: drain), default 1\n"
+"  --u-threshold  -x connections    no new connections at this many\n"
+"  --l-threshold  -y connections    new ones again below this many\n"
+"                                   (default 3/4 of -x)\n"
 "  --numeric      -n                numeric output (always)\n"
 "  --stats                          counters\n"
 "  --rate                           rates per second, over one second\n"
+"  --thresholds                     connection thresholds of the servers\n"
+"  --persistent-conn                persistence templates per server\n"
 "  --tun-info                       tunnel column in the listing\n"
 "  --digest                         lookup table size and digest (dsr)\n"
 "  --connection   -c                list the flow table\n"
@@ -521,6 +538,21 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 			return usage_error("invalid weight '%s': 0..%u",
 					   optarg, DSR_WEIGHT_MAX);
 		return 0;
+	case 'x':
+	case 'y':
+		/* ipvsadm's range, so that -S output restores there too. */
+		if (set_opt(cmd, c == 'x' ? OPT_U_THRESHOLD : OPT_L_THRESHOLD))
+			return EXIT_USAGE;
+		if (parse_u32(optarg, 0, INT32_MAX, c == 'x' ?
+			      &cmd->u_threshold : &cmd->l_threshold))
+			return usage_error("invalid %s threshold '%s': 0..%d",
+					   c == 'x' ? "upper" : "lower",
+					   optarg, INT32_MAX);
+		return 0;
+	case LO_THRESHOLDS:
+		return set_opt(cmd, OPT_THRESHOLDS) ? EXIT_USAGE : 0;
+	case LO_PERSIST_CONN:
+		return set_opt(cmd, OPT_PERSIST_CONN) ? EXIT_USAGE : 0;
 	case LO_TUN_TYPE:
 		if (set_opt(cmd, OPT_TUN_TYPE))
 			return EXIT_USAGE;
@@ -683,12 +715,20 @@ static int check_list(const struct cmd *cmd)
 {
 	const unsigned int one = OPT_SERVICE | OPT_CONN | OPT_TIMEOUT;
 	const unsigned int table = OPT_STATS | OPT_RATE | OPT_TUN_INFO |
-				   OPT_DIGEST;
+				   OPT_DIGEST | OPT_THRESHOLDS |
+				   OPT_PERSIST_CONN;
+	const unsigned int numbers = OPT_STATS | OPT_RATE | OPT_THRESHOLDS |
+				     OPT_PERSIST_CONN;
 	unsigned int mode = cmd->opts & (OPT_CONN | OPT_TIMEOUT), other;
 
 	/* One table of numbers at a time, as ipvsadm has it. */
-	if ((cmd->opts & (OPT_STATS | OPT_RATE)) == (OPT_STATS | OPT_RATE))
-		return usage_error("option --rate is not valid with --stats");
+	other = cmd->opts & numbers;
+	if (other & (other - 1)) {
+		unsigned int first = other & -other, rest = other & ~first;
+
+		return usage_error("option %s is not valid with %s",
+				   opt_name(rest & -rest), opt_name(first));
+	}
 
 	other = cmd->opts & one & ~(mode & -mode);
 	if (mode && other)
@@ -758,6 +798,10 @@ static int check_cmd(struct cmd *cmd)
 		cmd->fmt |= FMT_TUN_INFO;
 	if (cmd->opts & OPT_DIGEST)
 		cmd->fmt |= FMT_DIGEST;
+	if (cmd->opts & OPT_THRESHOLDS)
+		cmd->fmt |= FMT_THRESHOLDS;
+	if (cmd->opts & OPT_PERSIST_CONN)
+		cmd->fmt |= FMT_PERSIST_CONN;
 	return 0;
 }
 

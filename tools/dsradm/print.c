@@ -219,6 +219,14 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 	else if (fmt & FMT_RATE)
 		fprintf(f, "%-33s %8s %8s %8s\n  -> RemoteAddress:Port\n",
 			"Prot LocalAddress:Port", "CPS", "InPPS", "InBPS");
+	else if (fmt & FMT_THRESHOLDS)
+		fprintf(f, "%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n",
+			"Prot LocalAddress:Port", "Uthreshold", "Lthreshold",
+			"ActiveConn", "InActConn");
+	else if (fmt & FMT_PERSIST_CONN)
+		fprintf(f, "%-33s %-9s %-11s %-10s %-10s\n  -> RemoteAddress:Port\n",
+			"Prot LocalAddress:Port", "Weight", "PersistConn",
+			"ActiveConn", "InActConn");
 	else if (fmt & FMT_TUN_INFO)
 		fputs("Prot LocalAddress:Port Scheduler Flags\n"
 		      "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n",
@@ -282,6 +290,16 @@ static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 	if (fmt & (FMT_STATS | FMT_RATE)) {
 		fprintf(f, "  -> %-28s", ep);
 		print_counters(f, fmt & FMT_RATE ? &d->rate : &d->stats);
+		return;
+	}
+	if (fmt & FMT_THRESHOLDS) {
+		fprintf(f, "  -> %-28s %-10u %-10u %-10u %-10u\n", ep,
+			d->u_threshold, d->l_threshold, d->active, d->inactive);
+		return;
+	}
+	if (fmt & FMT_PERSIST_CONN) {
+		fprintf(f, "  -> %-28s %-9u %-11u %-10u %-10u\n", ep, d->weight,
+			d->persist, d->active, d->inactive);
 		return;
 	}
 	if (fmt & FMT_TUN_INFO) {
@@ -359,6 +377,14 @@ static void rule_dest_opts(FILE *f, const struct svc *svc,
 			fputs(d->tun_flags & DSR_TUN_F_CSUM ? " --tun-csum" :
 			      " --tun-nocsum", f);
 	}
+	/*
+	 * ipvsadm -S leaves thresholds out; dsradm keeps them, only where
+	 * set, and ipvsadm -R reads them back.
+	 */
+	if (d->u_threshold)
+		fprintf(f, " -x %u", d->u_threshold);
+	if (d->l_threshold)
+		fprintf(f, " -y %u", d->l_threshold);
 }
 
 static void rule_dest(FILE *f, const struct svc *svc, const struct dest *d)
@@ -476,7 +502,9 @@ static void json_dest(FILE *f, const struct dest *d, bool first,
 			"\"csum\":%s},", name ? name : "unknown", d->tun_port,
 			d->tun_flags & DSR_TUN_F_CSUM ? "true" : "false");
 	fprintf(f, "\"weight\":%u,\"active_conns\":%u,\"inactive_conns\":%u,"
-		"\"tun_pmtu\":%u,", d->weight, d->active, d->inactive, d->tun_pmtu);
+		"\"persist_conns\":%u,\"u_threshold\":%u,\"l_threshold\":%u,"
+		"\"tun_pmtu\":%u,", d->weight, d->active, d->inactive, d->persist,
+		d->u_threshold, d->l_threshold, d->tun_pmtu);
 	json_stats(f, &d->stats);
 	json_rate(f, &d->rate, fmt);
 	fputc('}', f);

@@ -179,7 +179,9 @@ static bool service_edit(const struct cmd *want, const struct svc *cur,
 /* Whether the real server @cur is what the -a line @want says. */
 static bool dest_same(const struct cmd *want, const struct dest *cur)
 {
-	if (want->fwd != cur->fwd || want->weight != cur->weight)
+	if (want->fwd != cur->fwd || want->weight != cur->weight ||
+	    want->u_threshold != cur->u_threshold ||
+	    want->l_threshold != cur->l_threshold)
 		return false;
 	if (want->fwd != DSR_FWD_TUN)
 		return true;
@@ -255,8 +257,11 @@ static int apply(struct nl *nl, const struct rule_list *in,
 		d = svc ? find_dest(svc, &c) : NULL;
 		if (!d)
 			ret = run(nl, &c, OP_ADD_DEST);
-		else if (!dest_same(&c, d))
+		else if (!dest_same(&c, d)) {
+			/* An -a line states the thresholds in full. */
+			c.opts |= OPT_U_THRESHOLD | OPT_L_THRESHOLD;
 			ret = run(nl, &c, OP_EDIT_DEST);
+		}
 	}
 	/* 3. Real servers that are gone, of services that stay. */
 	for (i = 0; i < cur->nsvcs && !ret; i++) {

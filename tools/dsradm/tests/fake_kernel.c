@@ -176,6 +176,8 @@ static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
 	[DSR_A_DEST_TUN_TYPE] = { 1, 1 },
 	[DSR_A_DEST_TUN_PORT] = { 2, 2 },
 	[DSR_A_DEST_TUN_FLAGS] = { 4, 4 },
+	[DSR_A_DEST_U_THRESHOLD] = { 4, 4 },
+	[DSR_A_DEST_L_THRESHOLD] = { 4, 4 },
 };
 
 /* Which attributes of @tb are there, for the tests to check. */
@@ -488,6 +490,9 @@ static void put_dest(const struct fake_svc *fs, const struct dest *d,
 	mnl_attr_put_u32(nlh, DSR_A_DEST_INACTIVE_FLOWS, d->inactive);
 	put_stats(nlh, DSR_A_DEST_STATS, &d->stats);
 	mnl_attr_put_u32(nlh, DSR_A_DEST_TUN_PMTU, d->tun_pmtu);
+	mnl_attr_put_u32(nlh, DSR_A_DEST_U_THRESHOLD, d->u_threshold);
+	mnl_attr_put_u32(nlh, DSR_A_DEST_L_THRESHOLD, d->l_threshold);
+	mnl_attr_put_u32(nlh, DSR_A_DEST_PERSIST_FLOWS, d->persist);
 	if (d->fwd == DSR_FWD_TUN) {
 		mnl_attr_put_u8(nlh, DSR_A_DEST_TUN_TYPE, d->tun_type);
 		mnl_attr_put_u32(nlh, DSR_A_DEST_TUN_FLAGS, d->tun_flags);
@@ -675,7 +680,8 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 	if (cmd == DSR_CMD_DEST_DEL) {
 		if (dt[DSR_A_DEST_FWD_METHOD] || dt[DSR_A_DEST_WEIGHT] ||
 		    dt[DSR_A_DEST_TUN_TYPE] || dt[DSR_A_DEST_TUN_PORT] ||
-		    dt[DSR_A_DEST_TUN_FLAGS])
+		    dt[DSR_A_DEST_TUN_FLAGS] || dt[DSR_A_DEST_U_THRESHOLD] ||
+		    dt[DSR_A_DEST_L_THRESHOLD])
 			return reject(-EINVAL, "only the destination key is expected");
 		if (!old)
 			return reject(-ESRCH, "real server not found");
@@ -695,6 +701,16 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 		d.weight = mnl_attr_get_u32(dt[DSR_A_DEST_WEIGHT]);
 	if (d.weight > DSR_WEIGHT_MAX)
 		return reject(-ERANGE, "weight out of range");
+	if (old) {
+		d.u_threshold = old->u_threshold;
+		d.l_threshold = old->l_threshold;
+	}
+	if (dt[DSR_A_DEST_U_THRESHOLD])
+		d.u_threshold = mnl_attr_get_u32(dt[DSR_A_DEST_U_THRESHOLD]);
+	if (dt[DSR_A_DEST_L_THRESHOLD])
+		d.l_threshold = mnl_attr_get_u32(dt[DSR_A_DEST_L_THRESHOLD]);
+	if (d.l_threshold > d.u_threshold)
+		return reject(-ERANGE, "lower connection threshold above the upper one");
 	if (cmd == DSR_CMD_DEST_NEW) {
 		if (old)
 			return reject(-EEXIST, "real server already exists");
@@ -710,6 +726,8 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 	old->tun_port = d.tun_port;
 	old->tun_flags = d.tun_flags;
 	old->weight = d.weight;
+	old->u_threshold = d.u_threshold;
+	old->l_threshold = d.l_threshold;
 	return 0;
 }
 

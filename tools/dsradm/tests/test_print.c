@@ -100,7 +100,12 @@ static void more_listing(struct listing *l)
 	struct svc s;
 
 	d1[0].tun_type = DSR_TUN_IPIP;
+	/* Thresholds and templates: --thresholds, --persistent-conn, -S. */
+	d1[1].u_threshold = 100;
+	d1[1].l_threshold = 50;
+	d1[1].persist = 3;
 	d3[0].port = 0;
+	d3[0].u_threshold = 2147483647;
 	memset(l, 0, sizeof(*l));
 	strcpy(l->info.version, "0.1.0-rc1 \"test\"");
 	l->info.flow_count = 0;
@@ -409,6 +414,8 @@ int main(void)
 	golden(&l, FMT_STATS, "more-stats.txt");
 	golden(&l, FMT_RULES, "more-save.txt");
 	golden(&l, FMT_JSON, "more.json");
+	golden(&l, FMT_NUMERIC | FMT_THRESHOLDS, "more-thresholds.txt");
+	golden(&l, FMT_NUMERIC | FMT_PERSIST_CONN, "more-persist-conn.txt");
 	listing_free(&l);
 
 	tun_listing(&l);
