@@ -140,6 +140,18 @@ templates_ok()
 	return 1
 }
 ktap_check "-Lcn lists the templates: client port 0, the /24 for -M" templates_ok
+persistconn_ok()
+{
+	local out rs
+	out=$(adm lb -Ln --persistent-conn) || return 1
+	for rs in "$ONE_RS" "$TWO_RS"; do
+		rs=$(rs_ip "${rs#rs}")
+		# Weight 1, one template (its client's), whatever connections.
+		grep -Eq "^  -> ${rs//./\\.}:80 +1 +1 +[0-9]+ +[0-9]+ *\$" <<<"$out" ||
+			{ echo "$out"; return 1; }
+	done
+}
+ktap_check "--persistent-conn: each server of VIP:80 has PersistConn 1, its client's template" persistconn_ok
 
 # The client's server goes away: its next connections go to the other.
 adm lb -d -t "$VIP:80" -r "$(rs_ip "${ONE_RS#rs}"):80"
