@@ -105,16 +105,6 @@ both_servers()
 	grep -qw rs1 <<<"$1" && grep -qw rs2 <<<"$1"
 }
 
-# one_server WORDS - every word names the same server
-one_server()
-{
-	local first=${1%% *} w
-	case $first in rs1|rs2) ;; *) return 1 ;; esac
-	for w in $1; do
-		[ "$w" = "$first" ] || return 1
-	done
-}
-
 fwm_conns()
 {
 	local out

@@ -401,6 +401,17 @@ topo_dr()
 	done
 }
 
+# one_server WORDS - every word names the same real server (rsN), as the
+# tests' connection helpers print them ("lost" otherwise)
+one_server()
+{
+	local first=${1%% *} w
+	case $first in rs[0-9]*) ;; *) return 1 ;; esac
+	for w in $1; do
+		[ "$w" = "$first" ] || return 1
+	done
+}
+
 rs_ip()
 {
 	echo "$SUBNET.$((10 + $1))"

@@ -76,15 +76,6 @@ alternates()
 	done
 }
 
-one_server()
-{
-	local first=${1%% *} w
-	case $first in rs1|rs2) ;; *) return 1 ;; esac
-	for w in $1; do
-		[ "$w" = "$first" ] || return 1
-	done
-}
-
 BEFORE=$(svc_conns)
 OPS=$(burst 40001 6)
 ktap_check "-o: 6 datagrams from one socket alternate between the servers (got: $OPS)" \
