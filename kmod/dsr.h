@@ -366,6 +366,8 @@ int dsr_flow_dump(struct dsr_net *dn, struct sk_buff *skb,
 			      const struct dsr_flow *flow));
 
 /* hook.c */
+int dsr_defrag_init(void);
+void dsr_defrag_exit(void);
 int dsr_hooks_get(struct dsr_net *dn);
 void dsr_hooks_put(struct dsr_net *dn);
 u8 dsr_hook_default(void);

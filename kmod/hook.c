@@ -28,6 +28,36 @@ module_param(local_in, bool, 0444);
 MODULE_PARM_DESC(local_in,
 		 "Hook LOCAL_IN (after the INPUT firewall, like IPVS) instead of PRE_ROUTING before conntrack in namespaces that choose neither (default: 0)");
 
+/*
+ * nf_defrag_ipv4 is taken by symbol when dsr loads instead of being linked
+ * against: insmod resolves no dependencies, and dsr.ko must load on its own
+ * on a host where nothing has loaded the defragmentation module yet.
+ */
+static int (*dsr_defrag_enable)(struct net *net);
+static void (*dsr_defrag_disable)(struct net *net);
+
+int dsr_defrag_init(void)
+{
+	dsr_defrag_enable = symbol_request(nf_defrag_ipv4_enable);
+	if (!dsr_defrag_enable)
+		goto err;
+	dsr_defrag_disable = symbol_request(nf_defrag_ipv4_disable);
+	if (!dsr_defrag_disable) {
+		symbol_put(nf_defrag_ipv4_enable);
+		goto err;
+	}
+	return 0;
+err:
+	pr_err("dsr: IPv4 defragmentation (nf_defrag_ipv4) is not available\n");
+	return -ENOENT;
+}
+
+void dsr_defrag_exit(void)
+{
+	symbol_put(nf_defrag_ipv4_disable);
+	symbol_put(nf_defrag_ipv4_enable);
+}
+
 static unsigned int dsr_hook_ipv4(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state);
 static unsigned int dsr_hook_fwmark4(void *priv, struct sk_buff *skb,
@@ -127,7 +157,7 @@ int dsr_hooks_get(struct dsr_net *dn)
 	if (err)
 		return err;
 	/* Packets must reach us whole: ports live in the first fragment. */
-	err = nf_defrag_ipv4_enable(dn->net);
+	err = dsr_defrag_enable(dn->net);
 	if (err)
 		goto err_flow_table;
 	err = nf_register_net_hooks(dn->net, dsr_hook_ops(dn->hook),
@@ -137,7 +167,7 @@ int dsr_hooks_get(struct dsr_net *dn)
 	return 0;
 
 err_defrag:
-	nf_defrag_ipv4_disable(dn->net);
+	dsr_defrag_disable(dn->net);
 err_flow_table:
 	dsr_flow_table_exit(dn);
 	return err;
@@ -157,7 +187,7 @@ void dsr_hooks_put(struct dsr_net *dn)
 	 * they may still use the flow table (and, on netns exit, dsr_net).
 	 */
 	synchronize_net();
-	nf_defrag_ipv4_disable(dn->net);
+	dsr_defrag_disable(dn->net);
 	dsr_flow_table_exit(dn);
 }
 

@@ -14,9 +14,12 @@ static int __init dsr_init(void)
 {
 	int err;
 
-	err = dsr_flow_cache_init();
+	err = dsr_defrag_init();
 	if (err)
 		return err;
+	err = dsr_flow_cache_init();
+	if (err)
+		goto err_defrag;
 	err = dsr_pernet_init();
 	if (err)
 		goto err_flow_cache;
@@ -35,6 +38,8 @@ err_pernet:
 err_flow_cache:
 	rcu_barrier();
 	dsr_flow_cache_exit();
+err_defrag:
+	dsr_defrag_exit();
 	return err;
 }
 
@@ -45,6 +50,7 @@ static void __exit dsr_exit(void)
 	/* Flows, destinations and services are freed from RCU callbacks. */
 	rcu_barrier();
 	dsr_flow_cache_exit();
+	dsr_defrag_exit();
 }
 
 module_init(dsr_init);
@@ -55,3 +61,5 @@ MODULE_DESCRIPTION("Direct Server Return layer-4 load balancer");
 MODULE_VERSION(DSR_VERSION);
 /* dsradm's first request loads the module: no modprobe needed. */
 MODULE_ALIAS_GENL_FAMILY(DSR_GENL_NAME);
+/* Taken by symbol (hook.c); modprobe loads it first all the same. */
+MODULE_SOFTDEP("pre: nf_defrag_ipv4");
