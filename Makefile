@@ -9,7 +9,8 @@
 #   make check-debug-all  the same with every selftest
 #   make check-debug-lane the lane's own test: a deliberately broken build fails
 #   make demo       three real servers behind a DR service, in a QEMU guest
-#   make install    install dsr.ko (updates/), dsradm and dsr-realserver
+#   make install    install dsr.ko (updates/), dsradm, dsr-realserver and
+#                   the LB host's files (install-lbhost)
 #   make dkms       build the module through DKMS, as an LB host would
 #
 # KDIR defaults to the newest Debian linux-headers-*-amd64 installed; the
@@ -26,7 +27,8 @@ MODULE_VERSION := $(shell sed -n 's/^\#define DSR_VERSION[[:space:]]*"\(.*\)"/\1
 
 .PHONY: all deps module dsradm check unit selftests demo install \
 	check-debug check-debug-all check-debug-lane debug-kernel \
-	install-module install-dsradm install-realserver dkms sparse clean
+	install-module install-dsradm install-realserver install-lbhost \
+	dkms sparse clean
 
 all: module dsradm
 
@@ -68,7 +70,7 @@ selftests: all
 demo: all
 	tools/vm/run -- tools/demo/demo.sh
 
-install: install-module install-dsradm install-realserver
+install: install-module install-dsradm install-realserver install-lbhost
 
 # Into DESTDIR when set (packaging: depmod then runs on the target).
 # Unsigned: the distribution's signing key is not on this machine.
@@ -86,6 +88,25 @@ install-realserver:
 	install -m 0755 tools/realserver/dsr-realserver $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 tools/realserver/dsr-realserver.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/
+
+# What a load-balancer host runs besides dsradm: the boot-time restore
+# (dsr-rules, dsr.service with this PREFIX's paths, /etc/dsr), keepalived's
+# hooks and the examples. Enabling the unit is left to the operator:
+# systemctl enable dsr.service.
+SYSTEMDDIR ?= /etc/systemd/system
+install-lbhost:
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/dsr \
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(PREFIX)/share/doc/dsr/examples
+	install -m 0755 tools/systemd/dsr-rules tools/keepalived/dsr-keepalived \
+		$(DESTDIR)$(PREFIX)/sbin/
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/dsr.service.in \
+		>$(DESTDIR)$(SYSTEMDDIR)/dsr.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/dsr.service
+	install -m 0644 tools/keepalived/keepalived-dsr.conf \
+		tools/keepalived/keepalived-mirror.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/dsr/examples/
+	install -m 0644 tools/modprobe.d/dsr.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/dsr/examples/modprobe.d-dsr.conf
 
 # Register, build and check the module with DKMS against KDIR's kernel.
 dkms: deps
