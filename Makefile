@@ -91,17 +91,21 @@ install-realserver:
 
 # What a load-balancer host runs besides dsradm: the boot-time restore
 # (dsr-rules, dsr.service with this PREFIX's paths, /etc/dsr), keepalived's
-# hooks and the examples. Enabling the unit is left to the operator:
-# systemctl enable dsr.service.
+# hooks, the metrics for node_exporter (dsr-metrics and its timer) and the
+# examples. Enabling the units is left to the operator:
+# systemctl enable dsr.service dsr-metrics.timer.
 SYSTEMDDIR ?= /etc/systemd/system
 install-lbhost:
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/dsr \
 		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(PREFIX)/share/doc/dsr/examples
 	install -m 0755 tools/systemd/dsr-rules tools/keepalived/dsr-keepalived \
-		$(DESTDIR)$(PREFIX)/sbin/
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/dsr.service.in \
-		>$(DESTDIR)$(SYSTEMDDIR)/dsr.service
-	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/dsr.service
+		tools/metrics/dsr-metrics $(DESTDIR)$(PREFIX)/sbin/
+	for unit in tools/systemd/dsr.service tools/metrics/dsr-metrics.service; do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$unit.in \
+			>$(DESTDIR)$(SYSTEMDDIR)/$${unit##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$${unit##*/} || exit 1; \
+	done
+	install -m 0644 tools/metrics/dsr-metrics.timer $(DESTDIR)$(SYSTEMDDIR)/
 	install -m 0644 tools/keepalived/keepalived-dsr.conf \
 		tools/keepalived/keepalived-mirror.conf \
 		$(DESTDIR)$(PREFIX)/share/doc/dsr/examples/

@@ -206,6 +206,7 @@ unit_ynl() {
 run_suite "kernel build (W=1, sparse)" lint_kernel
 run_suite "dsradm unit tests" make -s -C tools/dsradm check
 run_suite "dsradm fuzzing (bounded)" make -s -C tools/dsradm fuzz-check
+run_suite "dsr-metrics (Prometheus text)" tools/metrics/test
 run_suite "VM kernel-log scanner" tools/vm/test-check-kernel-log
 run_suite "selftest helpers" unit_selftest_helpers
 run_suite "netlink spec (YNL) against the header" unit_ynl

@@ -21,7 +21,7 @@ DEPS_PACKAGES=(
 	qemu-system-x86 busybox-static cpio socat xz-utils
 	# tests, demo and benchmark: the guest runs the host's programs
 	iproute2 procps iputils-ping ethtool tcpdump ipvsadm curl python3 nftables
-	iperf3 keepalived python3-scapy
+	iperf3 keepalived python3-scapy prometheus-node-exporter
 	# the netlink spec's check (tools/ynl-check)
 	python3-yaml
 	# dsradm's fuzz harnesses (libFuzzer, sanitizers)
