@@ -11,7 +11,8 @@
 #   make demo       three real servers behind a DR service, in a QEMU guest
 #   make install    install dsr.ko (updates/), dsradm, dsr-realserver and
 #                   the LB host's files (install-lbhost)
-#   make dkms       build the module through DKMS, as an LB host would
+#   make dkms       the DKMS cycle an LB host goes through, and the module
+#                   it installs run in a guest
 #
 # KDIR defaults to the newest Debian linux-headers-*-amd64 installed; the
 # guest kernel the tests boot is the linux-image of the same version.
@@ -112,9 +113,12 @@ install-lbhost:
 	install -m 0644 tools/modprobe.d/dsr.conf \
 		$(DESTDIR)$(PREFIX)/share/doc/dsr/examples/modprobe.d-dsr.conf
 
-# Register, build and check the module with DKMS against KDIR's kernel.
+# The DKMS cycle against KDIR's kernel (add, build, install, uninstall),
+# then the module DKMS installed loads in a guest, by insmod and by
+# modprobe, and forwards.
 dkms: deps
 	tools/dkms.sh
+	selftests/run.sh --module .cache/dkms/dsr.ko insmod.sh dr_basic.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
