@@ -203,10 +203,66 @@ unit_ynl() {
 	[ "$f" -eq 0 ]
 }
 
+# make install into a staging root, as the README has an operator run it:
+# every file where the README says, and the installed units verify there
+# (their programs and man page included).
+unit_install() {
+	local root p=0 f=0 want got
+	root=$(mktemp -d)
+	if ! make -s install DESTDIR="$root" >"$root.log" 2>&1; then
+		sed 's/^/# /' "$root.log"
+		echo "not ok - make install DESTDIR=..."
+		echo "0 passed, 1 failed"
+		rm -rf "$root" "$root.log"
+		return 1
+	fi
+	want="etc/dsr
+etc/systemd/system/dsr-metrics.service
+etc/systemd/system/dsr-metrics.timer
+etc/systemd/system/dsr.service
+lib/modules/$(tools/kdir.sh --release)/updates/dsr.ko
+usr/local/sbin/dsr-keepalived
+usr/local/sbin/dsr-metrics
+usr/local/sbin/dsr-realserver
+usr/local/sbin/dsr-rules
+usr/local/sbin/dsradm
+usr/local/share/bash-completion/completions/dsradm
+usr/local/share/doc/dsr/examples/keepalived-dsr.conf
+usr/local/share/doc/dsr/examples/keepalived-mirror.conf
+usr/local/share/doc/dsr/examples/modprobe.d-dsr.conf
+usr/local/share/man/man8/dsr-realserver.8
+usr/local/share/man/man8/dsradm.8"
+	got=$(cd "$root" && find . \( -type f -o -type d -empty \) | sed 's|^\./||' | sort)
+	if [ "$got" = "$want" ]; then
+		echo "ok - make install puts every file where the README says"
+		p=$((p + 1))
+	else
+		diff <(echo "$want") <(echo "$got") | sed 's/^/# /'
+		echo "not ok - make install puts every file where the README says"
+		f=$((f + 1))
+	fi
+	# systemd-analyze needs the units the installed ones depend on
+	mkdir -p "$root/lib/systemd"
+	cp -a /lib/systemd/system "$root/lib/systemd/"
+	if MANPATH=$root/usr/local/share/man systemd-analyze verify --root="$root" \
+		/etc/systemd/system/dsr.service /etc/systemd/system/dsr-metrics.service \
+		/etc/systemd/system/dsr-metrics.timer 2>&1 | sed 's/^/# /' | grep .; then
+		echo "not ok - the installed units verify (systemd-analyze verify --root)"
+		f=$((f + 1))
+	else
+		echo "ok - the installed units verify (systemd-analyze verify --root)"
+		p=$((p + 1))
+	fi
+	rm -rf "$root" "$root.log"
+	echo "make install: $p passed, $f failed"
+	[ "$f" -eq 0 ]
+}
+
 run_suite "kernel build (W=1, sparse)" lint_kernel
 run_suite "dsradm unit tests" make -s -C tools/dsradm check
 run_suite "dsradm fuzzing (bounded)" make -s -C tools/dsradm fuzz-check
 run_suite "dsr-metrics (Prometheus text)" tools/metrics/test
+run_suite "make install (staging root)" unit_install
 run_suite "VM kernel-log scanner" tools/vm/test-check-kernel-log
 run_suite "selftest helpers" unit_selftest_helpers
 run_suite "netlink spec (YNL) against the header" unit_ynl
