@@ -9,6 +9,8 @@
 #   make check-debug-all  the same with every selftest
 #   make check-debug-lane the lane's own test: a deliberately broken build fails
 #   make demo       three real servers behind a DR service, in a QEMU guest
+#   make bench      packet-rate benchmark against a bridge hop, forwarding
+#                   and IPVS (BENCH_ARGS=--quick for a short run)
 #   make install    install dsr.ko (updates/), dsradm, dsr-realserver and
 #                   the LB host's files (install-lbhost)
 #   make dkms       the DKMS cycle an LB host goes through, and the module
@@ -26,7 +28,7 @@ export KDIR
 
 MODULE_VERSION := $(shell sed -n 's/^\#define DSR_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/dsr.h)
 
-.PHONY: all deps module dsradm check unit selftests demo install \
+.PHONY: all deps module dsradm check unit selftests demo bench install \
 	check-debug check-debug-all check-debug-lane debug-kernel \
 	install-module install-dsradm install-realserver install-lbhost \
 	dkms sparse clean
@@ -70,6 +72,9 @@ selftests: all
 
 demo: all
 	tools/vm/run -- tools/demo/demo.sh
+
+bench: all
+	tools/bench/bench $(BENCH_ARGS)
 
 install: install-module install-dsradm install-realserver install-lbhost
 
