@@ -4,8 +4,10 @@
 
 Prints a table of median rates and of ratios (dsr against each other
 configuration, taken within each round, so that both sides of a ratio ran
-side by side), with each ratio's spread over the rounds and the target
-from the issue it answers. Writes OUTDIR/results.csv (every measurement),
+side by side), with each ratio's lowest and highest value, its spread
+(half the interquartile range over the median; with fewer than 4 rounds,
+the larger distance from the median to the lowest or highest) and the
+target from the issue it answers. Writes OUTDIR/results.csv (every measurement),
 OUTDIR/ratios.csv (the ratio table), OUTDIR/report.txt (what is printed)
 and, when gnuplot is there, OUTDIR/ratios.png.
 """
@@ -78,14 +80,21 @@ def main():
                 continue
             med = statistics.median(per_round)
             lo, hi = min(per_round), max(per_round)
-            spread = max(med - lo, hi - med) / med * 100 if med else 0
+            # half the interquartile range, relative to the median: robust
+            # to the odd round a shared machine spoils
+            if len(per_round) >= 4:
+                q = statistics.quantiles(per_round, n=4)
+                spread = (q[2] - q[0]) / 2 / med * 100 if med else 0
+            else:
+                spread = max(med - lo, hi - med) / med * 100 if med else 0
             target = TARGETS.get((s, c))
             ratios.append(dict(scenario=s, versus=c, ratio=round(med, 3), low=round(lo, 3),
                                high=round(hi, 3), spread_pct=round(spread, 1),
                                target=target if target is not None else "",
                                met=("yes" if med >= target else "no") if target else ""))
     out.append("")
-    out.append("dsr / other, median of the per-round ratios [lowest..highest], spread, target")
+    out.append("dsr / other: median of the per-round ratios [lowest..highest],"
+               " spread (half the interquartile range), issue 10's target")
     for r in ratios:
         out.append("%-10s dsr/%-11s %5.2f [%4.2f..%4.2f] +-%4.1f%%   target %-5s %s"
                    % (r["scenario"], r["versus"], r["ratio"], r["low"], r["high"],
