@@ -16,14 +16,16 @@
 #
 # Both LBs restore the same rules (TCP VIP:80 and VIP:81, mh over rs1 and
 # rs2); keepalived's VRRP instance holds VIP/32 on the master's eth0, and
-# its notify runs "dsr-keepalived vrrp", which syncs the rules on MASTER
-# and keeps them on BACKUP/FAULT/STOP.
+# its notify runs "dsr-keepalived vrrp", which on MASTER adds what the
+# rules have and dsr lacks, and keeps the configuration on BACKUP/FAULT/
+# STOP.
 #
 # 1. lb1 becomes master and holds the VIP; HTTP requests are answered
 #    through lb1 (its counters move, lb2's do not).
 # 2. A long TCP stream to VIP:81 runs through lb1.
 # 3. lb1's keepalived stops: the VIP moves to lb2; new requests are answered
-#    through lb2; the stream goes on, now through lb2, without a reset
+#    through lb2 (with dsr, lb2 lost VIP:80 before, and its MASTER notify
+#    adds it back from the rules); the stream goes on, now through lb2, without a reset
 #    (the consistent hash names the same real server on both LBs; IPVS
 #    needs sloppy_tcp for this, which --ipvs sets).
 # 4. Both LBs still have exactly the rules they restored.
@@ -194,6 +196,10 @@ check_eventually "a TCP stream to VIP:81 flows through lb1" $((10000 * DSR_WAIT_
 
 # ---------------------------------------------------------------- 3. failover
 
+# dsr: the standby has lost a service (say its module was reloaded and
+# the service not restored); its MASTER notify adds it back from the rules
+[ "$DSR_IMPL" != dsr ] || adm lb2 -D -t "$VIP:80"
+
 kill "$(cat "$KA_DIR/lb1.pid")"
 check_eventually "lb1's keepalived stops: the VIP moves to lb2" $((20000 * DSR_WAIT_FACTOR)) \
 	vip_on lb2 lb1
@@ -245,13 +251,13 @@ ktap_check "both LBs still have exactly the rules they restored" same_rules
 if [ "$DSR_IMPL" = dsr ]; then
 	notified()
 	{
-		grep -q 'VIP_WEB MASTER: configuration synced' "$KA_DIR/lb2-hook.log" &&
+		grep -q "VIP_WEB MASTER: added from $RULES: -A -t $VIP:80 -s mh;" "$KA_DIR/lb2-hook.log" &&
 			grep -q 'VIP_WEB BACKUP: configuration kept' "$KA_DIR/lb2-hook.log" &&
 			return 0
 		cat "$KA_DIR/lb2-hook.log"
 		return 1
 	}
-	ktap_check "lb2's notify ran dsr-keepalived vrrp for BACKUP, then MASTER" notified
+	ktap_check "lb2's notify ran for BACKUP, then for MASTER, which added back the lost service" notified
 fi
 
 kill "$STREAM_PID" 2>/dev/null || true

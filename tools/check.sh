@@ -262,6 +262,7 @@ run_suite "kernel build (W=1, sparse)" lint_kernel
 run_suite "dsradm unit tests" make -s -C tools/dsradm check
 run_suite "dsradm fuzzing (bounded)" make -s -C tools/dsradm fuzz-check
 run_suite "dsr-metrics (Prometheus text)" tools/metrics/test
+run_suite "dsr-keepalived (against a fake dsradm)" tools/keepalived/test
 run_suite "make install (staging root)" unit_install
 run_suite "VM kernel-log scanner" tools/vm/test-check-kernel-log
 run_suite "selftest helpers" unit_selftest_helpers
