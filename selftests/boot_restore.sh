@@ -44,29 +44,6 @@ ln -s "$DSRADM" "$STAGE/sbin/dsradm"
 sed -e "s|@SBINDIR@|$STAGE/sbin|g" -e "s|/etc/dsr/dsr.rules|$RULES|g" \
 	"$TOP_DIR/tools/systemd/dsr.service.in" >"$UNIT"
 
-# unit_cmd KEY - the command line of the unit's KEY= (ExecStart, ...)
-unit_cmd()
-{
-	sed -n "s/^$1=//p" "$UNIT"
-}
-
-# unit_env - the unit's Environment= assignments
-unit_env()
-{
-	sed -n 's/^Environment=//p' "$UNIT"
-}
-
-# run_unit HOST KEY - run the unit's KEY command in HOST's namespace with
-# the unit's environment, as systemd would (no shell: words split on
-# blanks, which the unit's lines are written for)
-run_unit()
-{
-	local cmd env
-	read -r -a cmd <<<"$(unit_cmd "$2")"
-	read -r -a env <<<"$(unit_env)"
-	in_ns "$1" env "${env[@]}" "${cmd[@]}"
-}
-
 verify()
 {
 	# --man=no: the man page is installed with dsradm, not in this tree
@@ -131,7 +108,7 @@ ktap_check "dsr-rules save writes the running configuration to the rules file" s
 
 restored()
 {
-	run_unit boot ExecStart || { echo "ExecStart failed"; return 1; }
+	unit_run boot "$UNIT" ExecStart || { echo "ExecStart failed"; return 1; }
 	diff <(adm lb -Ln) <(adm boot -Ln) || return 1
 	diff "$RULES" <(adm boot -Sn) || return 1
 }
@@ -166,7 +143,7 @@ reload_keeps()
 	in_ns boot timeout 30 "$DSRADM" monitor >"$TMP_DIR/monitor" 2>&1 &
 	local mon=$!
 	nap 1
-	run_unit boot ExecReload || { echo "ExecReload failed"; return 1; }
+	unit_run boot "$UNIT" ExecReload || { echo "ExecReload failed"; return 1; }
 	nap 1
 	kill "$mon" 2>/dev/null
 	wait "$mon" 2>/dev/null || true

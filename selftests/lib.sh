@@ -412,6 +412,18 @@ one_server()
 	done
 }
 
+# unit_run HOST UNIT KEY - run the command of a systemd unit file's KEY=
+# (ExecStart, ExecReload) in HOST's namespace with the unit's
+# Environment=, as systemd would: no shell, words split on blanks, which
+# the project's units are written for
+unit_run()
+{
+	local unit_argv unit_envs
+	read -r -a unit_argv <<<"$(sed -n "s/^$3=//p" "$2")"
+	read -r -a unit_envs <<<"$(sed -n 's/^Environment=//p' "$2")"
+	in_ns "$1" env "${unit_envs[@]}" "${unit_argv[@]}"
+}
+
 rs_ip()
 {
 	echo "$SUBNET.$((10 + $1))"

@@ -65,9 +65,7 @@ if [ "$DSR_IMPL" = dsr ]; then
 		-e "s|@SBINDIR@/dsradm|$DSRADM|" \
 		-e "s|/var/lib/prometheus/node-exporter|$TEXTFILE|" "$unit" \
 		>"$TMP_DIR/dsr-metrics.service"
-	read -r -a cmd <<<"$(sed -n 's/^ExecStart=//p' "$TMP_DIR/dsr-metrics.service")"
-	read -r -a env <<<"$(sed -n 's/^Environment=//p' "$TMP_DIR/dsr-metrics.service")"
-	in_ns lb env "${env[@]}" "${cmd[@]}"
+	unit_run lb "$TMP_DIR/dsr-metrics.service" ExecStart
 	collector=(--collector.textfile "--collector.textfile.directory=$TEXTFILE")
 	PREFIX=dsr
 else
