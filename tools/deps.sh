@@ -22,8 +22,9 @@ DEPS_PACKAGES=(
 	# tests, demo and benchmark: the guest runs the host's programs
 	iproute2 procps iputils-ping ethtool tcpdump ipvsadm curl python3 nftables
 	iperf3 keepalived python3-scapy prometheus-node-exporter
-	# the benchmark's chart (tools/bench)
-	gnuplot-nox
+	# the benchmark (tools/bench): its chart, the firewall configurations
+	# (conntrack -F between measurements) and the profile (perf)
+	gnuplot-nox conntrack linux-perf
 	# the netlink spec's check (tools/ynl-check)
 	python3-yaml
 	# dsradm's fuzz harnesses (libFuzzer, sanitizers)

@@ -14,38 +14,81 @@
 # The rate is what rs receives (its eth0 rx_packets, which counts only the
 # packets delivered to it; a tc drop then discards them before IP) divided
 # by pktgen's run time as pktgen reports it. The whole path runs in the
-# softirq of pktgen's CPU, so that time is the path's cost. Configurations of lb, each prepared from scratch
-# (modules loaded afresh) for every measurement:
+# softirq of pktgen's CPU, so that time is the path's cost.
+#
+# Configurations of lb, each prepared from scratch (modules loaded afresh,
+# conntrack flushed) for every measurement:
 #   bridge      lb bridges in0 and out0: the cheapest hop, the ceiling
 #   fwd         plain IPv4 forwarding, a /32 route to rs
 #   ipvs        IPVS DR, default connection table (conn_tab_bits=12)
 #   ipvs-tuned  IPVS DR, conn_tab_bits=20 (sized for the load)
 #   dsr         dsr DR
-# Scenarios: oneflow (one source address and port) and newflow (random
-# source address and port per packet). Every round runs each scenario
-# and configuration once, the configurations in a rotated order.
+#   ipvs-tun    IPVS TUN (IP-in-IP), conn_tab_bits=20
+#   dsr-ipip    dsr TUN, IP-in-IP
+#   dsr-gue     dsr TUN, GUE (UDP port 6080)
+#   ipvs-fw     ipvs-tuned under a stateful nftables firewall (conntrack on)
+#   dsr-fw      dsr under the same firewall
+#   dsr-full    dsr with 10,000 more services and 1,000,000 flows present
+#   fwd-dsr     plain forwarding with dsr loaded and 10,001 services
+# Scenarios, each with the configurations it compares:
+#   oneflow       one source address and port (flow-table hit), 64 bytes
+#   newflow       random source address and port per packet (schedule and
+#                 insert), 64 bytes
+#   oneflow-1400  one flow of 1400-byte packets
+#   nonvip        one flow to rs's own address, not a VIP: fwd against
+#                 fwd-dsr, the cost dsr imposes on other traffic
+# Every round runs each scenario's configurations once, in a rotated order.
 #
 # Environment: BENCH_COUNT (packets per measurement, default 100000),
 # BENCH_ROUNDS (default 3), BENCH_CONFIGS, BENCH_SCENARIOS (space-separated
-# subsets), BENCH_PKT_SIZE (default 64). Each line of OUTFILE:
+# subsets), BENCH_PERF (configurations to profile with perf after the
+# rounds, in each scenario that has them: perf-SCENARIO-CONFIG.txt next to
+# OUTFILE). Each line of OUTFILE:
 #   round scenario config packets_received elapsed_ns pps
 set -eu
 
 OUT=$1
+OUT_DIR=$(dirname "$OUT")
 TOP_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 DSRADM=${DSRADM:-$TOP_DIR/tools/dsradm/dsradm}
 COUNT=${BENCH_COUNT:-100000}
 ROUNDS=${BENCH_ROUNDS:-3}
-read -r -a CONFIGS <<<"${BENCH_CONFIGS:-bridge fwd ipvs ipvs-tuned dsr}"
-read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-oneflow newflow}"
-PKT_SIZE=${BENCH_PKT_SIZE:-64}
+read -r -a ONLY_CONFIGS <<<"${BENCH_CONFIGS:-}"
+read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-oneflow newflow oneflow-1400 nonvip}"
+read -r -a PERF_CONFIGS <<<"${BENCH_PERF:-}"
 VIP=10.0.0.100
 RS_IP=10.1.0.11
 PG=/proc/net/pktgen
+# dsr-full and fwd-dsr: services beside the VIP's, flows already present
+EXTRA_SERVICES=10000
+PRESENT_FLOWS=1000000
+GUE_PORT=6080
 
 say() { echo "bench: $*" >&2; }
 in_ns() { local ns=$1; shift; ip netns exec "bench-$ns" "$@"; }
 
+# The configurations a scenario compares (before BENCH_CONFIGS filters).
+scenario_configs()
+{
+	case $1 in
+	oneflow|newflow)
+		echo bridge fwd ipvs ipvs-tuned dsr ipvs-tun dsr-ipip dsr-gue \
+			ipvs-fw dsr-fw dsr-full ;;
+	oneflow-1400) echo fwd ipvs-tuned dsr ipvs-tun dsr-ipip dsr-gue ;;
+	nonvip) echo fwd fwd-dsr ;;
+	*) say "unknown scenario $1"; exit 2 ;;
+	esac
+}
+
+wanted()
+{
+	local c
+	[ ${#ONLY_CONFIGS[@]} -eq 0 ] && return 0
+	for c in "${ONLY_CONFIGS[@]}"; do
+		[ "$c" = "$1" ] && return 0
+	done
+	return 1
+}
 setup()
 {
 	local ns
@@ -111,18 +154,22 @@ cleanup_fwd()
 	in_ns lb sysctl -qw net.ipv4.ip_forward=0
 }
 
-prepare_ipvs_common()
+# prepare_ipvs_with METHOD MODULE_ARGS... (METHOD: -g or -i)
+prepare_ipvs_with()
 {
+	local method=$1
+	shift
 	modprobe ip_vs "$@"
 	modprobe ip_vs_rr
 	in_ns lb ip addr add "$VIP/32" dev lo
 	in_ns lb ipvsadm -A -u "$VIP:9" -s rr
-	in_ns lb ipvsadm -a -u "$VIP:9" -r "$RS_IP:9" -g -w 1
+	in_ns lb ipvsadm -a -u "$VIP:9" -r "$RS_IP:9" "$method" -w 1
 	DST_MAC=$LB_MAC
 }
 
-prepare_ipvs() { prepare_ipvs_common; }
-prepare_ipvs_tuned() { prepare_ipvs_common conn_tab_bits=20; }
+prepare_ipvs() { prepare_ipvs_with -g; }
+prepare_ipvs_tuned() { prepare_ipvs_with -g conn_tab_bits=20; }
+prepare_ipvs_tun() { prepare_ipvs_with -i conn_tab_bits=20; }
 
 cleanup_ipvs()
 {
@@ -132,14 +179,20 @@ cleanup_ipvs()
 }
 
 cleanup_ipvs_tuned() { cleanup_ipvs; }
+cleanup_ipvs_tun() { cleanup_ipvs; }
 
-prepare_dsr()
+# prepare_dsr_with DSRADM_METHOD_OPTIONS...
+prepare_dsr_with()
 {
 	modprobe dsr
 	in_ns lb "$DSRADM" -A -u "$VIP:9" -s rr
-	in_ns lb "$DSRADM" -a -u "$VIP:9" -r "$RS_IP:9" -g -w 1
+	in_ns lb "$DSRADM" -a -u "$VIP:9" -r "$RS_IP:9" "$@" -w 1
 	DST_MAC=$LB_MAC
 }
+
+prepare_dsr() { prepare_dsr_with -g; }
+prepare_dsr_ipip() { prepare_dsr_with -i; }
+prepare_dsr_gue() { prepare_dsr_with -i --tun-type gue --tun-port "$GUE_PORT"; }
 
 cleanup_dsr()
 {
@@ -147,32 +200,132 @@ cleanup_dsr()
 	rmmod dsr
 }
 
+cleanup_dsr_ipip() { cleanup_dsr; }
+cleanup_dsr_gue() { cleanup_dsr; }
+
+# What most LB hosts run: a stateful filter, so conntrack sees every packet
+# that reaches its hooks.
+firewall_on()
+{
+	in_ns lb nft -f - <<'NFT'
+table inet bench_fw {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		iifname "lo" accept
+		meta l4proto icmp accept
+		tcp dport { 22, 80, 443 } accept
+		udp dport 9 accept
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ct state established,related accept
+		ct state invalid drop
+	}
+}
+NFT
+}
+
+firewall_off()
+{
+	in_ns lb nft delete table inet bench_fw
+	# the next measurement starts without the entries this one made
+	in_ns lb conntrack -F 2>/dev/null || true
+}
+
+prepare_ipvs_fw() { firewall_on; prepare_ipvs_tuned; }
+cleanup_ipvs_fw() { cleanup_ipvs; firewall_off; }
+prepare_dsr_fw() { firewall_on; prepare_dsr; }
+cleanup_dsr_fw() { cleanup_dsr; firewall_off; }
+
+# EXTRA_SERVICES UDP services on 10.3.0.0/16, each with rs as its server.
+add_extra_services()
+{
+	local rules=/tmp/bench-services.rules
+
+	awk -v n="$EXTRA_SERVICES" -v rs="$RS_IP" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			vip = sprintf("10.3.%d.%d:9", int(i / 250), i % 250 + 1)
+			printf "-A -u %s -s rr\n-a -u %s -r %s:9 -g -w 1\n", vip, vip, rs
+		}
+	}' >"$rules"
+	in_ns lb "$DSRADM" -R <"$rules"
+}
+
+# The number of flows in lb's dsr flow table.
+dsr_flow_count()
+{
+	in_ns lb "$DSRADM" -Ln | sed -n '1s/.*(flows=\([0-9]*\)\/.*/\1/p'
+}
+
+prepare_dsr_full()
+{
+	local flows
+
+	prepare_dsr
+	add_extra_services
+	# PRESENT_FLOWS distinct UDP flows: pktgen steps the source address
+	# (241 of them) and port (64,511) together, which repeats only after
+	# 241 * 64511 packets.
+	pktgen_setup "$PRESENT_FLOWS" 64 "$VIP"
+	pg eth0 "src_min 10.2.0.1"
+	pg eth0 "src_max 10.2.0.241"
+	pg eth0 "udp_src_min 1024"
+	pg eth0 "udp_src_max 65535"
+	pg pgctrl start
+	flows=$(dsr_flow_count)
+	say "dsr-full: $((EXTRA_SERVICES + 1)) services, ${flows:-?} flows present"
+	if [ "${flows:-0}" -lt $((PRESENT_FLOWS * 9 / 10)) ]; then
+		say "dsr-full: the flow table did not fill"
+		return 1
+	fi
+}
+
+cleanup_dsr_full() { cleanup_dsr; }
+
+prepare_fwd_dsr()
+{
+	prepare_fwd
+	prepare_dsr
+	add_extra_services
+}
+
+cleanup_fwd_dsr() { cleanup_dsr; cleanup_fwd; }
+
 # ---------------------------------------------------------------- pktgen
 
 pg() { echo "$2" | in_ns client tee "$PG/$1" >/dev/null; }
 
-# measure SCENARIO - send COUNT packets; prints "received elapsed_ns"
-measure()
+# pktgen_setup COUNT SIZE DST - one UDP stream to DST:9 from the client
+pktgen_setup()
 {
-	local rx0 rx1 usec
 	pg kpktgend_0 rem_device_all
 	pg kpktgend_0 "add_device eth0"
-	pg eth0 "count $COUNT"
+	pg eth0 "count $1"
 	pg eth0 "clone_skb 0"
-	pg eth0 "pkt_size $PKT_SIZE"
+	pg eth0 "pkt_size $2"
 	pg eth0 "delay 0"
-	pg eth0 "dst $VIP"
+	pg eth0 "dst $3"
 	pg eth0 "dst_mac $DST_MAC"
 	pg eth0 "udp_dst_min 9"
 	pg eth0 "udp_dst_max 9"
-	case $1 in
-	oneflow)
-		pg eth0 "src_min 10.0.0.1"
-		pg eth0 "src_max 10.0.0.1"
-		pg eth0 "udp_src_min 4000"
-		pg eth0 "udp_src_max 4000"
-		;;
-	newflow)
+}
+
+# measure SCENARIO [COMMAND...] - send COUNT packets, started by
+# "COMMAND... sh -c ..." if given; prints "received elapsed_ns"
+measure()
+{
+	local rx0 rx1 usec size=64 dst=$VIP scenario=$1
+
+	shift
+	case $scenario in
+	*-[0-9]*) size=${1##*-} ;;
+	esac
+	[ "$scenario" = nonvip ] && dst=$RS_IP
+	pktgen_setup "$COUNT" "$size" "$dst"
+	case $scenario in
+	newflow*)
 		pg eth0 "src_min 10.0.0.10"
 		pg eth0 "src_max 10.0.0.250"
 		pg eth0 "flag IPSRC_RND"
@@ -180,9 +333,15 @@ measure()
 		pg eth0 "udp_src_max 65535"
 		pg eth0 "flag UDPSRC_RND"
 		;;
+	*)
+		pg eth0 "src_min 10.0.0.1"
+		pg eth0 "src_max 10.0.0.1"
+		pg eth0 "udp_src_min 4000"
+		pg eth0 "udp_src_max 4000"
+		;;
 	esac
 	rx0=$(in_ns rs cat /sys/class/net/eth0/statistics/rx_packets)
-	pg pgctrl start
+	"$@" ip netns exec bench-client sh -c "echo start >$PG/pgctrl"
 	rx1=$(in_ns rs cat /sys/class/net/eth0/statistics/rx_packets)
 	# pktgen's own clock: "Result: OK: 480276(c479000+d1276) usec, ..."
 	usec=$(in_ns client sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' "$PG/eth0")
@@ -190,13 +349,41 @@ measure()
 	echo "$((rx1 - rx0)) $((usec * 1000))"
 }
 
+# profile SCENARIO CONFIG - one measurement under perf (software clock,
+# every CPU, call graphs), perf started before pktgen and stopped when it
+# ends; the report is written while the modules are still loaded, so that
+# their symbols resolve.
+profile()
+{
+	local data=/tmp/perf-$1-$2.data rx ns
+
+	"prepare_${2//-/_}"
+	read -r rx ns < <(measure "$1" perf record -q -e cpu-clock -a -g -o "$data" --)
+	{
+		echo "# perf profile: scenario $1, configuration $2, $rx packets in $((ns / 1000000)) ms"
+		echo "# time in each function and what it calls (children), then in the function alone (self)"
+		perf report -i "$data" --stdio --children --sort sym \
+			--percent-limit 2 -g none 2>/dev/null | grep -v '^#' | grep .
+		echo
+		perf report -i "$data" --stdio --no-children --sort sym \
+			--percent-limit 0.3 -g none 2>/dev/null | grep -v '^#' | grep .
+	} >"$OUT_DIR/perf-$1-$2.txt"
+	"cleanup_${2//-/_}"
+	rm -f "$data" "$data.old"
+	say "profile of $2 in $1: $OUT_DIR/perf-$1-$2.txt"
+}
+
 setup
 : >"$OUT"
-n=${#CONFIGS[@]}
 for round in $(seq "$ROUNDS"); do
 	for scenario in "${SCENARIOS[@]}"; do
+		configs=()
+		for config in $(scenario_configs "$scenario"); do
+			wanted "$config" && configs+=("$config")
+		done
+		n=${#configs[@]}
 		for i in $(seq 0 $((n - 1))); do
-			config=${CONFIGS[$(((i + round - 1) % n))]}
+			config=${configs[$(((i + round - 1) % n))]}
 			"prepare_${config//-/_}"
 			read -r rx ns < <(measure "$scenario")
 			"cleanup_${config//-/_}"
@@ -204,5 +391,13 @@ for round in $(seq "$ROUNDS"); do
 			echo "$round $scenario $config $rx $ns $pps" >>"$OUT"
 			say "round $round $scenario $config: $rx packets in $((ns / 1000000)) ms, $pps pps"
 		done
+	done
+done
+
+for config in "${PERF_CONFIGS[@]}"; do
+	for scenario in "${SCENARIOS[@]}"; do
+		case " $(scenario_configs "$scenario") " in
+		*" $config "*) profile "$scenario" "$config" ;;
+		esac
 	done
 done
