@@ -320,7 +320,7 @@ measure()
 
 	shift
 	case $scenario in
-	*-[0-9]*) size=${1##*-} ;;
+	*-[0-9]*) size=${scenario##*-} ;;
 	esac
 	[ "$scenario" = nonvip ] && dst=$RS_IP
 	pktgen_setup "$COUNT" "$size" "$dst"
