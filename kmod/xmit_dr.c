@@ -8,6 +8,12 @@
  * larger than the link MTU are fragmented, or answered with "fragmentation
  * needed" when DF forbids it. Transmission happens below netfilter
  * (neighbour output), so a packet we send is never scheduled again here.
+ *
+ * With dr_keep_ttl the IP header goes out as it came, the LB a hop below
+ * IP like a switch: no TTL decrement, and so no private copy of a packet
+ * whose data another reader shares (a capture, a local sender, pktgen).
+ * That copy is the largest cost of the hop when packets arrive shared;
+ * IPVS DR, which decrements TTL since Linux 5.3, pays it too.
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
@@ -17,6 +23,11 @@
 #include <net/neighbour.h>
 #include <net/route.h>
 #include "dsr.h"
+
+static bool dr_keep_ttl;
+module_param(dr_keep_ttl, bool, 0644);
+MODULE_PARM_DESC(dr_keep_ttl,
+		 "DR leaves the IP header as it came: no TTL decrement, no time exceeded, no copy of shared packets (default: 0)");
 
 /*
  * The route to the real server, from the destination's per-CPU cache or a
@@ -151,7 +162,8 @@ static void dsr_fragment4(struct net *net, struct sk_buff *skb,
 unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 			  struct sk_buff *skb)
 {
-	unsigned int mtu;
+	bool keep_ttl = READ_ONCE(dr_keep_ttl);
+	unsigned int mtu, room;
 	struct rtable *rt;
 	bool too_big;
 
@@ -161,7 +173,7 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 		return NF_DROP;
 	}
 
-	if (ip_hdr(skb)->ttl <= 1) {
+	if (!keep_ttl && ip_hdr(skb)->ttl <= 1) {
 		dsr_icmp_send4(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 		dsr_count_drop(dn, DSR_DROP_TTL);
 		goto drop;
@@ -175,12 +187,19 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 		goto drop;
 	}
 
-	/* Room for the link header, and a private IP header to edit. */
-	if (skb_cow(skb, LL_RESERVED_SPACE(rt->dst.dev))) {
+	/*
+	 * Room for the link header, and a private IP header to edit, unless
+	 * the header stays as it came: then only fragmenting edits it, and
+	 * the link header goes in front as the output path puts it there.
+	 */
+	room = LL_RESERVED_SPACE(rt->dst.dev);
+	if ((!keep_ttl || too_big || skb_headroom(skb) < room) &&
+	    skb_cow(skb, room)) {
 		dsr_count_drop(dn, DSR_DROP_NO_MEM);
 		goto drop;
 	}
-	ip_decrease_ttl(ip_hdr(skb));
+	if (!keep_ttl)
+		ip_decrease_ttl(ip_hdr(skb));
 
 	skb_dst_drop(skb);
 	skb_dst_set(skb, &rt->dst);

@@ -24,7 +24,7 @@ set -eE -o pipefail
 source "$(dirname "$0")/lib.sh"
 
 test_init
-# IPVS hooks LOCAL_IN and leaves TTL alone: these are dsr's promises.
+# These are dsr's promises, checked on dsr alone (IPVS hooks LOCAL_IN).
 [ "$DSR_IMPL" = dsr ] || skip_all "dsr's routing-hop behaviour (DSR_IMPL=$DSR_IMPL)"
 lb_require
 require_cmd python3
