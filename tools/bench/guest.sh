@@ -23,6 +23,7 @@
 #   ipvs        IPVS DR, default connection table (conn_tab_bits=12)
 #   ipvs-tuned  IPVS DR, conn_tab_bits=20 (sized for the load)
 #   dsr         dsr DR
+#   dsr-keepttl dsr DR with dr_keep_ttl=1 (no TTL decrement, no copy)
 #   ipvs-tun    IPVS TUN (IP-in-IP), conn_tab_bits=20
 #   dsr-ipip    dsr TUN, IP-in-IP
 #   dsr-gue     dsr TUN, GUE (UDP port 6080)
@@ -72,9 +73,10 @@ scenario_configs()
 {
 	case $1 in
 	oneflow|newflow)
-		echo bridge fwd ipvs ipvs-tuned dsr ipvs-tun dsr-ipip dsr-gue \
-			ipvs-fw dsr-fw dsr-full ;;
-	oneflow-1400) echo fwd ipvs-tuned dsr ipvs-tun dsr-ipip dsr-gue ;;
+		echo bridge fwd ipvs ipvs-tuned dsr dsr-keepttl ipvs-tun dsr-ipip \
+			dsr-gue ipvs-fw dsr-fw dsr-full ;;
+	oneflow-1400)
+		echo fwd ipvs-tuned dsr dsr-keepttl ipvs-tun dsr-ipip dsr-gue ;;
 	nonvip) echo fwd fwd-dsr ;;
 	*) say "unknown scenario $1"; exit 2 ;;
 	esac
@@ -181,10 +183,11 @@ cleanup_ipvs()
 cleanup_ipvs_tuned() { cleanup_ipvs; }
 cleanup_ipvs_tun() { cleanup_ipvs; }
 
-# prepare_dsr_with DSRADM_METHOD_OPTIONS...
+# prepare_dsr_with DSRADM_METHOD_OPTIONS... (module options: DSR_MODULE_OPTIONS)
 prepare_dsr_with()
 {
-	modprobe dsr
+	# shellcheck disable=SC2086 # a list of options
+	modprobe dsr ${DSR_MODULE_OPTIONS:-}
 	in_ns lb "$DSRADM" -A -u "$VIP:9" -s rr
 	in_ns lb "$DSRADM" -a -u "$VIP:9" -r "$RS_IP:9" "$@" -w 1
 	DST_MAC=$LB_MAC
@@ -193,6 +196,7 @@ prepare_dsr_with()
 prepare_dsr() { prepare_dsr_with -g; }
 prepare_dsr_ipip() { prepare_dsr_with -i; }
 prepare_dsr_gue() { prepare_dsr_with -i --tun-type gue --tun-port "$GUE_PORT"; }
+prepare_dsr_keepttl() { DSR_MODULE_OPTIONS=dr_keep_ttl=1 prepare_dsr_with -g; }
 
 cleanup_dsr()
 {
@@ -202,6 +206,7 @@ cleanup_dsr()
 
 cleanup_dsr_ipip() { cleanup_dsr; }
 cleanup_dsr_gue() { cleanup_dsr; }
+cleanup_dsr_keepttl() { cleanup_dsr; }
 
 # What most LB hosts run: a stateful filter, so conntrack sees every packet
 # that reaches its hooks.

@@ -27,6 +27,8 @@ DR_TARGETS = {
 COMPARISONS = []
 for _s in ("oneflow", "newflow"):
     COMPARISONS += [(_s, "dsr", _c, _t) for _c, _t in DR_TARGETS[_s].items()]
+    # the same targets for DR without the TTL decrement (dr_keep_ttl=1)
+    COMPARISONS += [(_s, "dsr-keepttl", _c, _t) for _c, _t in DR_TARGETS[_s].items()]
     COMPARISONS += [
         (_s, "dsr-ipip", "ipvs-tun", 1.5),
         (_s, "dsr-gue", "ipvs-tun", 1.5),
@@ -37,12 +39,13 @@ for _s in ("oneflow", "newflow"):
     ]
 COMPARISONS += [
     ("oneflow-1400", "dsr", "ipvs-tuned", 1.0),
+    ("oneflow-1400", "dsr-keepttl", "ipvs-tuned", 1.0),
     ("oneflow-1400", "dsr-ipip", "ipvs-tun", 1.0),
     ("oneflow-1400", "dsr-gue", "ipvs-tun", 1.0),
     ("oneflow-1400", "dsr", "fwd", None),
     ("nonvip", "fwd-dsr", "fwd", 0.97),   # dsr's cost on other traffic
 ]
-ORDER = ["bridge", "fwd", "ipvs", "ipvs-tuned", "dsr", "ipvs-tun", "dsr-ipip", "dsr-gue",
+ORDER = ["bridge", "fwd", "ipvs", "ipvs-tuned", "dsr", "dsr-keepttl", "ipvs-tun", "dsr-ipip", "dsr-gue",
          "ipvs-fw", "dsr-fw", "dsr-full", "fwd-dsr"]
 
 
@@ -125,7 +128,9 @@ def main():
 
 
 def plot(outdir, ratios):
-    if not ratios or not shutil.which("gnuplot"):
+    if not ratios:
+        return
+    if not shutil.which("gnuplot"):
         print("report: gnuplot not found, no chart (tools/deps.sh installs it)", file=sys.stderr)
         return
     data = os.path.join(outdir, "ratios.dat")
