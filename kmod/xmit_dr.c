@@ -190,7 +190,10 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	/*
 	 * Room for the link header, and a private IP header to edit, unless
 	 * the header stays as it came: then only fragmenting edits it, and
-	 * the link header goes in front as the output path puts it there.
+	 * the link header goes in front as the output path puts it there,
+	 * into headroom a clone may share. A packet socket that queued the
+	 * same packet (not a capture ring, which copies at once) may then
+	 * read the real server's MAC address as its destination.
 	 */
 	room = LL_RESERVED_SPACE(rt->dst.dev);
 	if ((!keep_ttl || too_big || skb_headroom(skb) < room) &&
