@@ -58,19 +58,12 @@ adm lb -A -u "$VIP:9" -s rr
 adm lb -a -u "$VIP:9" -r "$(rs_ip 1):9" -g -w 1
 [ "$DSR_IMPL" != dsr ] || echo 1 >"$KEEP_TTL"
 
-packets()
-{
-	local c
-	c=$(nft_counter "$1" inet "$2") || return 1
-	echo "${c% *}"
-}
-
 random_file "$TMP_DIR/small" 100
 ttl_kept()
 {
 	udp_send client "$VIP" 9 "$TMP_DIR/small" "$TMP_DIR/small.echo" || true
-	[ "$(packets rs1 ttl64)" -ge 1 ] && [ "$(packets rs1 ttl63)" -eq 0 ] && return 0
-	echo "rs1 saw $(packets rs1 udp9) datagrams for VIP:9: $(packets rs1 ttl64) with TTL 64, $(packets rs1 ttl63) with TTL 63"
+	[ "$(nft_packets rs1 ttl64)" -ge 1 ] && [ "$(nft_packets rs1 ttl63)" -eq 0 ] && return 0
+	echo "rs1 saw $(nft_packets rs1 udp9) datagrams for VIP:9: $(nft_packets rs1 ttl64) with TTL 64, $(nft_packets rs1 ttl63) with TTL 63"
 	return 1
 }
 ktap_check "a datagram sent with TTL 64 reaches the real server with TTL 64" ttl_kept
@@ -79,21 +72,20 @@ ktap_check "... and its echo comes back intact" cmp -s "$TMP_DIR/small" "$TMP_DI
 ttl1_delivered()
 {
 	in_ns client socat -u - "UDP4-SENDTO:$VIP:9,ttl=1" <"$TMP_DIR/small"
-	busywait 5000 counter_is_positive rs1 ttl1 ||
+	busywait 5000 nft_counter_at_least rs1 ttl1 1 ||
 		{ echo "the real server did not get the TTL 1 datagram"; return 1; }
-	[ "$(packets client time_exceeded)" -eq 0 ] ||
+	[ "$(nft_packets client time_exceeded)" -eq 0 ] ||
 		{ echo "the client got ICMP time exceeded"; return 1; }
 }
-counter_is_positive() { [ "$(packets "$1" "$2")" -ge 1 ]; }
 ktap_check "a TTL 1 datagram reaches the real server, no time exceeded" ttl1_delivered
 
 ttl_decremented_again()
 {
 	echo 0 >"$KEEP_TTL"
 	udp_send client "$VIP" 9 "$TMP_DIR/small" "$TMP_DIR/small.echo2" || true
-	[ "$(packets rs1 ttl63)" -ge 1 ] && cmp -s "$TMP_DIR/small" "$TMP_DIR/small.echo2" &&
+	[ "$(nft_packets rs1 ttl63)" -ge 1 ] && cmp -s "$TMP_DIR/small" "$TMP_DIR/small.echo2" &&
 		return 0
-	echo "after dr_keep_ttl=0: $(packets rs1 ttl63) datagrams with TTL 63 at rs1"
+	echo "after dr_keep_ttl=0: $(nft_packets rs1 ttl63) datagrams with TTL 63 at rs1"
 	return 1
 }
 if [ "$DSR_IMPL" = dsr ]; then

@@ -533,6 +533,21 @@ nft_counter()
 		     END { if (p == "") exit 1; print p, b }'
 }
 
+# nft_packets HOST NAME - the packets the counter NAME of HOST's table
+# inet dsrt counted
+nft_packets()
+{
+	local c
+	c=$(nft_counter "$1" inet "$2") || return 1
+	echo "${c% *}"
+}
+
+# nft_counter_at_least HOST NAME N - that counter counted N packets or more
+nft_counter_at_least()
+{
+	[ "$(nft_packets "$1" "$2")" -ge "$3" ]
+}
+
 # stream_start PORT - one long TCP connection from the client to VIP:PORT
 # carrying a line every ~0.2 s (for at most ~2 minutes), its errors in
 # $TMP_DIR/stream.err; sets STREAM_PID

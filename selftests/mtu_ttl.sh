@@ -76,26 +76,13 @@ adm lb -a -t "$VIP:80" -r "$RS_NARROW:80" -g -w 1
 adm lb -A -u "$VIP:9" -s rr
 adm lb -a -u "$VIP:9" -r "$RS_NARROW:9" -g -w 1
 
-packets()
-{
-	local c
-	c=$(nft_counter "$1" inet "$2") || return 1
-	echo "${c% *}"
-}
-
-# counter_at_least HOST NAME N - nft counter NAME in HOST counted N packets
-counter_at_least()
-{
-	[ "$(packets "$1" "$2")" -ge "$3" ]
-}
-
 # TTL: an ordinary datagram reaches the real server with TTL 64 - 1.
 random_file "$TMP_DIR/small" 100
 ttl_decremented()
 {
 	udp_send client "$VIP" 9 "$TMP_DIR/small" "$TMP_DIR/small.echo" || true
-	[ "$(packets rs1 udp9_ttl63)" -ge 1 ] && return 0
-	echo "rs1 saw $(packets rs1 udp9) datagrams for VIP:9, $(packets rs1 udp9_ttl63) with TTL 63"
+	[ "$(nft_packets rs1 udp9_ttl63)" -ge 1 ] && return 0
+	echo "rs1 saw $(nft_packets rs1 udp9) datagrams for VIP:9, $(nft_packets rs1 udp9_ttl63) with TTL 63"
 	return 1
 }
 ktap_check "a datagram sent with TTL 64 reaches the real server with TTL 63" ttl_decremented
@@ -104,11 +91,11 @@ ktap_check "... and its echo comes back intact" cmp -s "$TMP_DIR/small" "$TMP_DI
 ttl_expired()
 {
 	local before
-	before=$(packets rs1 udp9)
+	before=$(nft_packets rs1 udp9)
 	in_ns client socat -u - "UDP4-SENDTO:$VIP:9,ttl=1" <"$TMP_DIR/small"
-	busywait 5000 counter_at_least client time_exceeded 1 ||
+	busywait 5000 nft_counter_at_least client time_exceeded 1 ||
 		{ echo "no ICMP time exceeded at the client"; return 1; }
-	[ "$(packets rs1 udp9)" -eq "$before" ] ||
+	[ "$(nft_packets rs1 udp9)" -eq "$before" ] ||
 		{ echo "the real server got the TTL 1 datagram"; return 1; }
 }
 ktap_check "TTL 1: the client gets ICMP time exceeded, the real server nothing" ttl_expired
@@ -123,7 +110,7 @@ tcp_bulk()
 }
 ktap_check "64 KiB over TCP to the VIP arrive and echo back intact" tcp_bulk
 ktap_check "the client got ICMP fragmentation needed from the LB" \
-	counter_at_least client frag_needed 1
+	nft_counter_at_least client frag_needed 1
 pmtu_learned()
 {
 	local out
