@@ -368,8 +368,8 @@ int dsr_flow_dump(struct dsr_net *dn, struct sk_buff *skb,
 /* hook.c */
 int dsr_defrag_init(void);
 void dsr_defrag_exit(void);
-int dsr_hooks_get(struct dsr_net *dn);
-void dsr_hooks_put(struct dsr_net *dn);
+int dsr_hooks_get(struct dsr_net *dn, bool fwmark);
+void dsr_hooks_put(struct dsr_net *dn, bool fwmark);
 u8 dsr_hook_default(void);
 int dsr_hooks_move(struct dsr_net *dn, u8 hook);
 

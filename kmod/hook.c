@@ -69,33 +69,35 @@ static unsigned int dsr_hook_fwmark4(void *priv, struct sk_buff *skb,
  * PRE_ROUTING the mark hook runs right after mangle (and so after
  * conntrack, which fwmark services pay for); in LOCAL_IN mangle has run
  * already. An address service thus wins over a fwmark service that the
- * same packet's mark names.
+ * same packet's mark names. The mark hook is registered only while the
+ * namespace has fwmark services, so that other traffic does not pay for
+ * a second hook call.
  */
-static const struct nf_hook_ops dsr_ops_pre_routing[] = {
-	{
+static const struct nf_hook_ops dsr_ops_addr[] = {
+	[DSR_HOOK_PRE_ROUTING] = {
 		.hook		= dsr_hook_ipv4,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_PRE_ROUTING,
 		/* After defrag (-400), before conntrack (-200) and raw. */
 		.priority	= NF_IP_PRI_CONNTRACK_DEFRAG + 1,
 	},
-	{
+	[DSR_HOOK_LOCAL_IN] = {
+		.hook		= dsr_hook_ipv4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP_PRI_NAT_SRC - 2,
+	},
+};
+
+static const struct nf_hook_ops dsr_ops_mark[] = {
+	[DSR_HOOK_PRE_ROUTING] = {
 		.hook		= dsr_hook_fwmark4,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_PRE_ROUTING,
 		/* After mangle (-150), before DNAT (-100). */
 		.priority	= NF_IP_PRI_MANGLE + 1,
 	},
-};
-
-static const struct nf_hook_ops dsr_ops_local_in[] = {
-	{
-		.hook		= dsr_hook_ipv4,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_LOCAL_IN,
-		.priority	= NF_IP_PRI_NAT_SRC - 2,
-	},
-	{
+	[DSR_HOOK_LOCAL_IN] = {
 		.hook		= dsr_hook_fwmark4,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_LOCAL_IN,
@@ -109,49 +111,78 @@ u8 dsr_hook_default(void)
 	return local_in ? DSR_HOOK_LOCAL_IN : DSR_HOOK_PRE_ROUTING;
 }
 
-static const struct nf_hook_ops *dsr_hook_ops(u8 hook)
+/*
+ * Register the hooks that the namespace's services need at @hook: the
+ * address hook with any service, the mark hook with fwmark services.
+ * All or nothing.
+ */
+static int dsr_hooks_register(struct dsr_net *dn, u8 hook, bool addr,
+			      bool mark)
 {
-	BUILD_BUG_ON(ARRAY_SIZE(dsr_ops_pre_routing) !=
-		     ARRAY_SIZE(dsr_ops_local_in));
-	return hook == DSR_HOOK_LOCAL_IN ? dsr_ops_local_in :
-					   dsr_ops_pre_routing;
+	int err;
+
+	if (addr) {
+		err = nf_register_net_hook(dn->net, &dsr_ops_addr[hook]);
+		if (err)
+			return err;
+	}
+	if (mark) {
+		err = nf_register_net_hook(dn->net, &dsr_ops_mark[hook]);
+		if (err) {
+			if (addr)
+				nf_unregister_net_hook(dn->net,
+						       &dsr_ops_addr[hook]);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void dsr_hooks_unregister(struct dsr_net *dn, u8 hook, bool addr,
+				 bool mark)
+{
+	if (mark)
+		nf_unregister_net_hook(dn->net, &dsr_ops_mark[hook]);
+	if (addr)
+		nf_unregister_net_hook(dn->net, &dsr_ops_addr[hook]);
 }
 
 /*
  * Move the namespace's hook to @hook (DSR_HOOK_*), under dsr_net.lock.
- * With services, the new hook is registered before the old one goes, so
+ * With services, the new hooks are registered before the old ones go, so
  * that no packet for a VIP slips past dsr in between; a packet that meets
  * both is forwarded by the first and never reaches the second. On failure
  * nothing changes.
  */
 int dsr_hooks_move(struct dsr_net *dn, u8 hook)
 {
+	bool addr = dn->service_count, mark = dn->fwmark_services;
 	u8 old = dn->hook;
 	int err;
 
 	lockdep_assert_held(&dn->lock);
 	if (hook == old)
 		return 0;
-	if (dn->service_count) {
-		err = nf_register_net_hooks(dn->net, dsr_hook_ops(hook),
-					    ARRAY_SIZE(dsr_ops_pre_routing));
-		if (err)
-			return err;
-		nf_unregister_net_hooks(dn->net, dsr_hook_ops(old),
-					ARRAY_SIZE(dsr_ops_pre_routing));
-	}
+	err = dsr_hooks_register(dn, hook, addr, mark);
+	if (err)
+		return err;
+	dsr_hooks_unregister(dn, old, addr, mark);
 	WRITE_ONCE(dn->hook, hook);
 	return 0;
 }
 
-/* Called under dsr_net.lock before the namespace's service count grows. */
-int dsr_hooks_get(struct dsr_net *dn)
+/*
+ * Called under dsr_net.lock before the namespace's service count grows,
+ * with whether the new service is one by firewall mark.
+ */
+int dsr_hooks_get(struct dsr_net *dn, bool fwmark)
 {
+	bool mark = fwmark && !dn->fwmark_services;
 	int err;
 
 	lockdep_assert_held(&dn->lock);
 	if (dn->service_count)
-		return 0;
+		return dsr_hooks_register(dn, dn->hook, false, mark);
 
 	err = dsr_flow_table_init(dn);
 	if (err)
@@ -160,8 +191,7 @@ int dsr_hooks_get(struct dsr_net *dn)
 	err = dsr_defrag_enable(dn->net);
 	if (err)
 		goto err_flow_table;
-	err = nf_register_net_hooks(dn->net, dsr_hook_ops(dn->hook),
-				    ARRAY_SIZE(dsr_ops_pre_routing));
+	err = dsr_hooks_register(dn, dn->hook, true, mark);
 	if (err)
 		goto err_defrag;
 	return 0;
@@ -173,15 +203,22 @@ err_flow_table:
 	return err;
 }
 
-/* Called under dsr_net.lock after the namespace's service count shrank. */
-void dsr_hooks_put(struct dsr_net *dn)
+/*
+ * Called under dsr_net.lock after the namespace's service count shrank,
+ * with whether the service that went was one by firewall mark.
+ */
+void dsr_hooks_put(struct dsr_net *dn, bool fwmark)
 {
+	bool mark = fwmark && !dn->fwmark_services;
+
 	lockdep_assert_held(&dn->lock);
+	/*
+	 * A packet still inside the mark hook finds no fwmark service, or
+	 * one that RCU keeps until it is done.
+	 */
+	dsr_hooks_unregister(dn, dn->hook, !dn->service_count, mark);
 	if (dn->service_count)
 		return;
-
-	nf_unregister_net_hooks(dn->net, dsr_hook_ops(dn->hook),
-				ARRAY_SIZE(dsr_ops_pre_routing));
 	/*
 	 * Unregistering does not wait for packets already inside the hook;
 	 * they may still use the flow table (and, on netns exit, dsr_net).

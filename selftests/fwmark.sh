@@ -19,8 +19,9 @@
 # ipvsadm does (port 0); with -p a client's connections to both ports
 # share one server (a template per mark, not per port); deleting the
 # service stops forwarding. dsr only: the same in LOCAL_IN placement
-# (--hook local-in), the template in -Lcn, and an address service taking
-# its VIP:port ahead of the mark.
+# (--hook local-in), the template in -Lcn, an address service taking its
+# VIP:port ahead of the mark, and that the mark hook runs
+# only while the namespace has fwmark services (counted with kprobes).
 
 set -eE -o pipefail
 
@@ -209,6 +210,60 @@ refused_port()
 }
 if [ "$DSR_IMPL" = dsr ]; then
 	ktap_check "a real server with a port for a fwmark service is refused, with why" refused_port
+
+	# Count calls of dsr's two hook functions with kprobes.
+	TRACING=/sys/kernel/tracing
+	echo 'p:dsr_addr_hook dsr_hook_ipv4' >>"$TRACING/kprobe_events"
+	echo 'p:dsr_mark_hook dsr_hook_fwmark4' >>"$TRACING/kprobe_events"
+	echo 1 >"$TRACING/events/kprobes/enable"
+	# hits - "ADDR MARK": the calls counted so far
+	hits()
+	{
+		awk '$1 == "dsr_addr_hook" { a = $2 } $1 == "dsr_mark_hook" { m = $2 }
+			END { print a + 0, m + 0 }' "$TRACING/kprobe_profile"
+	}
+	# hook_calls - "ADDR MARK": how often dsr's address hook and its mark
+	# hook ran while the client pinged the LB's own address 3 times
+	hook_calls()
+	{
+		local a0 m0 a1 m1
+		read -r a0 m0 <<<"$(hits)"
+		in_ns client ping -c 3 -i 0.2 -W 1 "$LB_IP" >/dev/null || true
+		read -r a1 m1 <<<"$(hits)"
+		echo "$((a1 - a0)) $((m1 - m0))"
+	}
+	# calls_ok ADDR MARK GOT - GOT's counts are at least ADDR and MARK,
+	# and its mark count is 0 when MARK is
+	calls_ok()
+	{
+		local addr mark
+		read -r addr mark <<<"$3"
+		[ "$addr" -ge "$1" ] && [ "$mark" -ge "$2" ] &&
+			{ [ "$2" != 0 ] || [ "$mark" = 0 ]; }
+	}
+	adm lb -C
+	adm lb -A -t "$VIP:80" -s rr
+	CALLS=$(hook_calls)
+	ktap_check "address services only: other traffic meets dsr's address hook but not its mark hook (calls: $CALLS)" \
+		calls_ok 3 0 "$CALLS"
+	adm lb -A -f 2 -s rr
+	CALLS=$(hook_calls)
+	ktap_check "with a fwmark service it meets both hooks (calls: $CALLS)" \
+		calls_ok 3 3 "$CALLS"
+	adm lb --hook local-in
+	CALLS=$(hook_calls)
+	ktap_check "... also in local-in (calls: $CALLS)" calls_ok 3 3 "$CALLS"
+	adm lb -D -f 2
+	CALLS=$(hook_calls)
+	ktap_check "after -D -f 2, the mark hook is gone again (calls: $CALLS)" \
+		calls_ok 3 0 "$CALLS"
+	adm lb --hook pre-routing
+	adm lb -C
+	CALLS=$(hook_calls)
+	ktap_check "with no service, traffic meets no dsr hook (calls: $CALLS)" \
+		test "$CALLS" = "0 0"
+	echo 0 >"$TRACING/events/kprobes/enable"
+	echo >"$TRACING/kprobe_events"
 fi
 
 ktap_check "kernel log is clean" klog_check
