@@ -1116,6 +1116,14 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 		dn->generation++;
 	}
 	if (thresh.word != dest->thresh.word) {
+		/*
+		 * As IPVS: without an upper threshold a server is never
+		 * overloaded, also after one is set again. New thresholds
+		 * otherwise apply at the next connection, with the flag
+		 * kept while the count lies between them.
+		 */
+		if (!thresh.upper)
+			WRITE_ONCE(dest->overloaded, false);
 		WRITE_ONCE(dest->thresh.word, thresh.word);
 		dn->generation++;
 	}

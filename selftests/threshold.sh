@@ -15,8 +15,10 @@
 #
 # Checked: 6 held connections under rr leave rs1 with 2 (its -x) and rs2
 # with 4; --thresholds and --persistent-conn list them as ipvsadm does;
-# once the connections are gone, rs1 takes new ones again; a lower
-# threshold above the upper one is refused. dsr only: -Sn keeps -x and -y
+# raising rs1's -x to 4 keeps it overloaded above its -y, but lifting
+# the thresholds first clears that (both as IPVS); once the connections
+# are gone, rs1 takes new ones again; a lower threshold above the upper
+# one is refused. dsr only: -Sn keeps -x and -y
 # (ipvsadm -S drops them), and -e changes them.
 
 set -eE -o pipefail
@@ -51,12 +53,12 @@ total_at_least()
 {
 	[ $(($(conns "$RS1") + $(conns "$RS2"))) -ge "$1" ]
 }
-# hold N - open N connections one at a time, each held open (a byte a
-# second), and wait for each to be counted
+# hold N [HELD] - open N connections one at a time, each held open (a byte
+# a second), and wait for each to be counted on top of the HELD ones
 hold()
 {
 	local n
-	for n in $(seq "$1"); do
+	for n in $(seq "$((${2:-0} + 1))" "$((${2:-0} + $1))"); do
 		for _ in $(seq 200); do echo x; sleep 1; done 2>/dev/null |
 			in_ns client socat -T 250 - "TCP4:$VIP:80" \
 			>/dev/null 2>&1 &
@@ -140,6 +142,27 @@ refused()
 	adm lb -Ln --thresholds | grep -Eq "^  -> ${RS2//./\\.}:80 +0 +0 "
 }
 ktap_check "-y above -x is refused and the server keeps its thresholds" refused
+
+# As IPVS: new thresholds keep an overloaded server overloaded while its
+# count lies between them; lifting them clears the flag for good.
+adm lb -e -t "$VIP:80" -r "$RS1:80" -g -w 1 -x 4 -y 1
+ktap_check "after -e -x 4 -y 1 on rs1, 2 more held connections are counted" hold 2 6
+GOT="$(conns "$RS1") $(conns "$RS2")"
+# split_ok WANT - the held connections split as WANT ("RS1 RS2")
+split_ok()
+{
+	[ "$GOT" = "$1" ] && return 0
+	adm lb -Ln --thresholds
+	return 1
+}
+ktap_check "rs1, still above its -y 1, stays overloaded: both go to rs2 (got: $GOT)" \
+	split_ok "2 6"
+adm lb -e -t "$VIP:80" -r "$RS1:80" -g -w 1 -x 0 -y 0
+adm lb -e -t "$VIP:80" -r "$RS1:80" -g -w 1 -x 4 -y 1
+ktap_check "after -x 0 and then -x 4 -y 1 again, 4 more held connections are counted" hold 4 8
+GOT="$(conns "$RS1") $(conns "$RS2")"
+ktap_check "lifting the threshold cleared the overload: rs1 takes 2 of 4, up to -x 4 (got: $GOT)" \
+	split_ok "4 8"
 
 # All connections gone: rs1 falls below -y 1 and takes new ones again.
 kill_ns_procs client
