@@ -352,6 +352,8 @@ struct dsr_dest *dsr_flow_find_dest(struct dsr_net *dn,
 				    struct dsr_service *svc,
 				    const struct dsr_flow_key *key,
 				    const struct sk_buff *skb);
+struct dsr_dest *dsr_flow_find_marked(struct dsr_net *dn,
+				      const struct dsr_flow_key *key);
 int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		      const struct dsr_flow_key *key, struct sk_buff *skb,
 		      u8 tcp_flags, struct dsr_dest **destp, bool *new_flow);

@@ -281,6 +281,32 @@ struct dsr_dest *dsr_flow_find_dest(struct dsr_net *dn,
 }
 
 /*
+ * The destination of flow @key when a fwmark service placed it, else
+ * NULL: an ICMP error about the flow carries no mark, so only the entry
+ * names its service. Under rcu_read_lock().
+ */
+struct dsr_dest *dsr_flow_find_marked(struct dsr_net *dn,
+				      const struct dsr_flow_key *key)
+{
+	struct dsr_flow *flow;
+	struct dsr_dest *dest;
+
+	if (!READ_ONCE(dn->flows.ready))
+		return NULL;
+	flow = rhashtable_lookup(&dn->flows.ht, key, dsr_flow_params);
+	if (!flow || dsr_flow_expired(flow))
+		return NULL;
+	dest = flow->dest;
+	/*
+	 * A destination not yet removed has a live service: it is freed
+	 * only a grace period after its destinations were removed.
+	 */
+	if (READ_ONCE(dest->removed) || !dest->svc->key.fwmark)
+		return NULL;
+	return dest;
+}
+
+/*
  * Persistence: the key of the template of the client of flow @key in
  * @tkey, and the template if one is live.
  */

@@ -58,24 +58,35 @@ static unsigned int dsr_icmp_reply_error(struct dsr_net *dn,
 	/* Only errors addressed to the VIP the quoted packet came from. */
 	if (ip_hdr(skb)->daddr != quoted->saddr)
 		return NF_ACCEPT;
-	skey.af = AF_INET;
-	skey.protocol = quoted->protocol;
-	skey.addr.ip = quoted->saddr;
-	skey.port = ports[0];
-	svc = dsr_service_lookup(dn, &skey);
-	if (!svc)
-		return NF_ACCEPT;
-	*is_reply = true;
-
 	fkey.protocol = quoted->protocol;
 	fkey.saddr = quoted->daddr;
 	fkey.daddr = quoted->saddr;
 	fkey.sport = ports[1];
 	fkey.dport = ports[0];
-	dest = dsr_flow_find_dest(dn, svc, &fkey, skb);
-	if (!dest) {
-		dsr_count_drop(dn, DSR_DROP_NO_DEST);
-		return NF_DROP;
+	skey.af = AF_INET;
+	skey.protocol = quoted->protocol;
+	skey.addr.ip = quoted->saddr;
+	skey.port = ports[0];
+	svc = dsr_service_lookup(dn, &skey);
+	if (svc) {
+		*is_reply = true;
+		dest = dsr_flow_find_dest(dn, svc, &fkey, skb);
+		if (!dest) {
+			dsr_count_drop(dn, DSR_DROP_NO_DEST);
+			return NF_DROP;
+		}
+	} else {
+		/*
+		 * A fwmark service's flow, if the table has it: nothing
+		 * else tells which service the error is about.
+		 */
+		if (!READ_ONCE(dn->fwmark_services))
+			return NF_ACCEPT;
+		dest = dsr_flow_find_marked(dn, &fkey);
+		if (!dest)
+			return NF_ACCEPT;
+		*is_reply = true;
+		svc = dest->svc;
 	}
 	/* Forwarded as the VIP's TCP and UDP are: options judged alike. */
 	if (ip_hdrlen(skb) > sizeof(struct iphdr) &&

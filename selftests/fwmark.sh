@@ -16,7 +16,8 @@
 # Checked: connections to both marked ports reach both real servers under
 # rr, payload intact; an unmarked port is not forwarded; the counters of
 # the service move; -Ln and -Sn name the service and its servers as
-# ipvsadm does (port 0); with -p a client's connections to both ports
+# ipvsadm does (port 0); an ICMP error about a reply reaches the real
+# server that holds the connection; with -p a client's connections to both ports
 # share one server (a template per mark, not per port); deleting the
 # service stops forwarding. dsr only: the same in LOCAL_IN placement
 # (--hook local-in), the template in -Lcn, an address service taking its
@@ -149,6 +150,60 @@ save_ok()
 	return 1
 }
 ktap_check "-Sn writes '-A -f $MARK -s rr' and '-a -f $MARK -r RS:0 -g -w 1'" save_ok
+
+# ICMP about a reply: the client reports "fragmentation needed" to the VIP
+# about the real server's reply on a held connection to the marked port
+# 80. The error itself carries no mark; it must reach the real server that
+# owns the connection, and only that one.
+for i in 1 2; do
+	in_ns "rs$i" nft -f - <<EOF
+table inet dsrt {
+	counter frag_needed { }
+	chain in {
+		type filter hook input priority 0;
+		icmp type destination-unreachable icmp code frag-needed counter name frag_needed
+	}
+}
+EOF
+done
+HELD_PORT=40080
+for _ in $(seq 90); do echo x; sleep 1; done 2>/dev/null |
+	in_ns client socat -T 120 - "TCP4:$VIP:80,sourceport=$HELD_PORT,connect-timeout=5" \
+	>/dev/null 2>&1 &
+# owner - the real server holding the connection, once one does
+owner()
+{
+	local i
+	for i in 1 2; do
+		in_ns "rs$i" ss -Htn state established "sport = :80 and dport = :$HELD_PORT" |
+			grep -q . && { echo "rs$i"; return 0; }
+	done
+	return 1
+}
+icmp_reaches_owner()
+{
+	local own other
+	busywait 30000 owner >/dev/null || { echo "no server holds the connection"; return 1; }
+	own=$(owner)
+	other=rs1
+	[ "$own" = rs1 ] && other=rs2
+	in_ns client python3 - "$VIP" "$CLIENT_IP" "$HELD_PORT" <<'EOF'
+import sys
+from scapy.all import IP, ICMP, TCP, Raw, send, conf
+conf.verb = 0
+vip, client, cport = sys.argv[1:4]
+quote = bytes(IP(src=vip, dst=client, len=1500, flags="DF", ttl=63) /
+              TCP(sport=80, dport=int(cport), flags="PA"))[:28]
+send(IP(src=client, dst=vip) / ICMP(type=3, code=4, nexthopmtu=1300) / Raw(quote))
+EOF
+	busywait 10000 nft_counter_at_least "$own" frag_needed 1 ||
+		{ echo "$own, which holds the connection, got no frag-needed"; return 1; }
+	[ "$(nft_packets "$other" frag_needed)" = 0 ] ||
+		{ echo "$other got it too"; return 1; }
+}
+ktap_check "frag-needed about a reply of a fwmark flow reaches the real server that holds it, not the other" \
+	icmp_reaches_owner
+kill_ns_procs client
 
 # Persistence by mark: HTTP and HTTPS of one client on one server.
 case $DSR_IMPL in
