@@ -38,6 +38,10 @@
 #   oneflow-1400  one flow of 1400-byte packets
 #   nonvip        one flow to rs's own address, not a VIP: fwd against
 #                 fwd-dsr, the cost dsr imposes on other traffic
+# After the rounds, the memory a flow costs: the kernel's free memory lost
+# while MEM_FLOWS new flows arrive, divided by the flows (dsr) or
+# connections (ipvs-tuned) then present, and the size of one entry in its
+# slab cache, written as "memory CONFIG ENTRIES BYTES ENTRY-SIZE" lines.
 # Every round runs each scenario's configurations once, in a rotated order.
 #
 # Environment: BENCH_COUNT (packets per measurement, default 100000),
@@ -63,6 +67,7 @@ PG=/proc/net/pktgen
 # dsr-full and fwd-dsr: services beside the VIP's, flows already present
 EXTRA_SERVICES=10000
 PRESENT_FLOWS=1000000
+MEM_FLOWS=${BENCH_MEM_FLOWS:-200000}
 GUE_PORT=6080
 
 say() { echo "bench: $*" >&2; }
@@ -266,27 +271,14 @@ dsr_flow_count()
 
 prepare_dsr_full()
 {
-	local flows burst
+	local flows
 
 	# A table limit well above the flows present: from 7/8 of its limit
 	# the collector reclaims single-packet entries, as under a flood.
 	DSR_MODULE_OPTIONS="flow_max=$((PRESENT_FLOWS * 2)) flow_max_host=$((PRESENT_FLOWS * 2))" \
 		prepare_dsr_with -g
 	add_extra_services
-	# PRESENT_FLOWS distinct UDP flows, in ten bursts from ten source
-	# ranges: in each, pktgen steps the source address (241 of them) and
-	# port (64,511) together, which repeats only after 241 * 64511
-	# packets. The pauses let the flow table's buckets grow: a table
-	# hit by a million new flows at once takes only part of them.
-	for burst in $(seq 0 9); do
-		pktgen_setup $((PRESENT_FLOWS / 10)) 64 "$VIP"
-		pg eth0 "src_min 10.2.$burst.1"
-		pg eth0 "src_max 10.2.$burst.241"
-		pg eth0 "udp_src_min 1024"
-		pg eth0 "udp_src_max 65535"
-		pg pgctrl start
-		sleep 1
-	done
+	fill_flows "$PRESENT_FLOWS"
 	flows=$(dsr_flow_count)
 	say "dsr-full: $((EXTRA_SERVICES + 1)) services, ${flows:-?} flows present"
 	if [ "${flows:-0}" -lt $((PRESENT_FLOWS * 9 / 10)) ]; then
@@ -295,7 +287,60 @@ prepare_dsr_full()
 	fi
 }
 
+# fill_flows N - N distinct UDP flows to the VIP, in ten bursts from ten
+# source ranges: in each, pktgen steps the source address (241 of them)
+# and port (64,511) together, which repeats only after 241 * 64511
+# packets. The pauses let the flow table's buckets grow: a table hit by a
+# million new flows at once takes only part of them.
+fill_flows()
+{
+	local burst
+
+	for burst in $(seq 0 9); do
+		pktgen_setup $(($1 / 10)) 64 "$VIP"
+		pg eth0 "src_min 10.2.$burst.1"
+		pg eth0 "src_max 10.2.$burst.241"
+		pg eth0 "udp_src_min 1024"
+		pg eth0 "udp_src_max 65535"
+		pg pgctrl start
+		sleep 1
+	done
+}
+
 cleanup_dsr_full() { cleanup_dsr; }
+
+# The kernel's free memory, in kB.
+mem_free_kb() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
+
+# The connections (not templates) in lb's IPVS table.
+ipvs_conn_count()
+{
+	in_ns lb cat /proc/net/ip_vs_conn |
+		awk 'NR > 1 && $8 != "NONE" { n++ } END { print n + 0 }'
+}
+
+# memory_per_flow CONFIG COUNT-FUNCTION CACHE - the memory each of
+# MEM_FLOWS new flows costs in CONFIG, as counted by COUNT-FUNCTION, and
+# the size an entry takes in the slab cache CACHE that holds them
+memory_per_flow()
+{
+	local before after entries size
+
+	"prepare_${1//-/_}"
+	sleep 1
+	before=$(mem_free_kb)
+	fill_flows "$MEM_FLOWS"
+	after=$(mem_free_kb)
+	entries=$("$2")
+	size=$(cat "/sys/kernel/slab/$3/slab_size")
+	"cleanup_${1//-/_}"
+	if [ "${entries:-0}" -lt $((MEM_FLOWS * 9 / 10)) ]; then
+		say "memory: $1 holds only ${entries:-?} of $MEM_FLOWS flows"
+		return 1
+	fi
+	echo "memory $1 $entries $(((before - after) * 1024)) $size" >>"$OUT"
+	say "memory: $1 used $(((before - after) * 1024 / entries)) bytes for each of $entries flows ($size in its slab cache $3)"
+}
 
 prepare_fwd_dsr()
 {
@@ -406,6 +451,13 @@ for round in $(seq "$ROUNDS"); do
 		done
 	done
 done
+
+if wanted dsr; then
+	memory_per_flow dsr dsr_flow_count dsr_flow
+fi
+if wanted ipvs-tuned; then
+	memory_per_flow ipvs-tuned ipvs_conn_count ip_vs_conn
+fi
 
 for config in "${PERF_CONFIGS[@]}"; do
 	for scenario in "${SCENARIOS[@]}"; do
