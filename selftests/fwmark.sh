@@ -97,16 +97,6 @@ conns_alternating()
 	echo "${out[*]}"
 }
 
-# both_servers WORDS - every word names a server, and both appear
-both_servers()
-{
-	local w
-	for w in $1; do
-		case $w in rs1|rs2) ;; *) return 1 ;; esac
-	done
-	grep -qw rs1 <<<"$1" && grep -qw rs2 <<<"$1"
-}
-
 fwm_conns()
 {
 	local out

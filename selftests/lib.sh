@@ -412,6 +412,16 @@ one_server()
 	done
 }
 
+# both_servers WORDS - every word names a server, and both appear
+both_servers()
+{
+	local w
+	for w in $1; do
+		case $w in rs1|rs2) ;; *) return 1 ;; esac
+	done
+	grep -qw rs1 <<<"$1" && grep -qw rs2 <<<"$1"
+}
+
 # unit_run HOST UNIT KEY - run the command of a systemd unit file's KEY=
 # (ExecStart, ExecReload) in HOST's namespace with the unit's
 # Environment=, as systemd would: no shell, words split on blanks, which
