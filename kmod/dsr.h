@@ -176,6 +176,12 @@ struct dsr_sched_ops {
 				     const struct sk_buff *skb);
 };
 
+/* Persistence engines: what a template is keyed by besides the client. */
+enum dsr_pe {
+	DSR_PE_NONE,
+	DSR_PE_SIP,			/* --pe sip: the SIP Call-ID */
+};
+
 struct dsr_service {
 	struct hlist_node node;		/* dsr_net.services, RCU */
 	struct dsr_service_key key;
@@ -189,6 +195,7 @@ struct dsr_service {
 	atomic_t sched_cursor;		/* rr and wrr: the next turn */
 	union dsr_tun_src tun_src;	/* READ_ONCE(tun_src.word) */
 	union dsr_persist persist;	/* READ_ONCE(persist.word) */
+	u8 pe;				/* enum dsr_pe, READ_ONCE */
 	struct dsr_counters stats;
 	struct rcu_head rcu;
 };
@@ -203,9 +210,14 @@ struct dsr_flow_key {
 	__be16 sport;
 	__be16 dport;
 	u8 protocol;
-	u8 persist;			/* 1: a persistence template's key */
+	u8 persist;			/* DSR_PERSIST_*: a template's key */
 	u8 pad[2];			/* zero: the key is hashed and compared whole */
 };
+
+/* dsr_flow_key.persist: a connection's key, or a template's, by what. */
+#define DSR_PERSIST_NONE	0
+#define DSR_PERSIST_CLIENT	1	/* the client's address & netmask */
+#define DSR_PERSIST_SIP		2	/* a hash of a SIP Call-ID */
 
 /* In dsr_flow.state, with the enum dsr_flow_state in the low byte. */
 #define DSR_FLOW_STATE_MASK	0xffU
@@ -354,6 +366,11 @@ struct dsr_dest *dsr_flow_find_dest(struct dsr_net *dn,
 				    const struct sk_buff *skb);
 struct dsr_dest *dsr_flow_find_marked(struct dsr_net *dn,
 				      const struct dsr_flow_key *key);
+
+/* pe_sip.c */
+void dsr_sip_init(void);
+bool dsr_sip_template_key(const struct sk_buff *skb,
+			  struct dsr_flow_key *tkey);
 int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		      const struct dsr_flow_key *key, struct sk_buff *skb,
 		      u8 tcp_flags, struct dsr_dest **destp, bool *new_flow);

@@ -307,12 +307,14 @@ struct dsr_dest *dsr_flow_find_marked(struct dsr_net *dn,
 }
 
 /*
- * Persistence: the key of the template of the client of flow @key in
- * @tkey, and the template if one is live.
+ * Persistence: the key of the template of the client (with --pe sip, the
+ * client's call) of flow @key and packet @skb in @tkey, and the template if
+ * one is live.
  */
 static struct dsr_flow *dsr_flow_template(struct dsr_flow_table *ft,
 					  const struct dsr_service *svc,
 					  const struct dsr_flow_key *key,
+					  const struct sk_buff *skb,
 					  union dsr_persist persist,
 					  struct dsr_flow_key *tkey)
 {
@@ -321,7 +323,9 @@ static struct dsr_flow *dsr_flow_template(struct dsr_flow_table *ft,
 	*tkey = *key;
 	tkey->saddr &= persist.netmask;
 	tkey->sport = 0;
-	tkey->persist = 1;
+	tkey->persist = DSR_PERSIST_CLIENT;
+	if (key->protocol == IPPROTO_UDP && READ_ONCE(svc->pe) == DSR_PE_SIP)
+		dsr_sip_template_key(skb, tkey);
 	/*
 	 * A fwmark service's template holds every address, port and protocol
 	 * the mark gathers (HTTP and HTTPS, say): it is keyed by the mark, as
@@ -480,7 +484,8 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	if (key->protocol == IPPROTO_UDP && (flags & DSR_SERVICE_F_ONEPACKET)) {
 		tmpl = NULL;
 		if (persist.timeout)
-			tmpl = dsr_flow_template(ft, svc, key, persist, &tkey);
+			tmpl = dsr_flow_template(ft, svc, key, skb, persist,
+						 &tkey);
 		dest = tmpl ? tmpl->dest : dsr_flow_schedule(svc, key, skb,
 							     false);
 		if (!dest)
@@ -512,7 +517,7 @@ int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 	/* A persistent service sends a client where its template says. */
 	tmpl = NULL;
 	if (persist.timeout && !midstream)
-		tmpl = dsr_flow_template(ft, svc, key, persist, &tkey);
+		tmpl = dsr_flow_template(ft, svc, key, skb, persist, &tkey);
 	dest = tmpl ? tmpl->dest : dsr_flow_schedule(svc, key, skb, by_hash);
 	if (!dest)
 		return -EHOSTUNREACH;

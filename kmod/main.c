@@ -14,6 +14,7 @@ static int __init dsr_init(void)
 {
 	int err;
 
+	dsr_sip_init();
 	err = dsr_defrag_init();
 	if (err)
 		return err;

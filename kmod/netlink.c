@@ -67,6 +67,8 @@ static const struct nla_policy dsr_service_policy[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_FLAGS]		= NLA_POLICY_MASK(NLA_U32, DSR_SERVICE_F_ALL),
 	[DSR_A_SERVICE_TIMEOUT]		= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_persist_range),
 	[DSR_A_SERVICE_NETMASK]		= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+	[DSR_A_SERVICE_PE_NAME]		= { .type = NLA_NUL_STRING,
+					    .len = DSR_PE_NAME_MAX - 1 },
 	[DSR_A_SERVICE_DEST_COUNT]	= { .type = NLA_REJECT },
 	[DSR_A_SERVICE_STATS]		= { .type = NLA_REJECT },
 	[DSR_A_SERVICE_TUN_SRC4]	= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
@@ -249,7 +251,8 @@ static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
 	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_NETMASK] ||
 	    tb[DSR_A_SERVICE_TUN_SRC4] ||
-	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE]) {
+	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE] ||
+	    tb[DSR_A_SERVICE_PE_NAME]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "only the service's key (protocol, address and port, or fwmark) may be given here");
 		return ERR_PTR(-EINVAL);
@@ -350,6 +353,35 @@ static int dsr_nl_parse_persist(struct nlattr **tb, union dsr_persist *persist,
 		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_TIMEOUT] ?:
 				    tb[DSR_A_SERVICE_FLAGS],
 				    "persistence needs the flow table: a stateless service cannot be persistent");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The persistence engine, from @pe (the current one, or none) and the
+ * request's attributes, for a service of @key.
+ */
+static int dsr_nl_parse_pe(struct nlattr **tb,
+			   const struct dsr_service_key *key, u8 *pe,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = tb[DSR_A_SERVICE_PE_NAME];
+
+	if (attr) {
+		if (!nla_strcmp(attr, "sip")) {
+			*pe = DSR_PE_SIP;
+		} else if (!nla_strcmp(attr, "")) {
+			*pe = DSR_PE_NONE;
+		} else {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "unknown persistence engine (dsr has sip)");
+			return -EINVAL;
+		}
+	}
+	if (*pe == DSR_PE_SIP && key->protocol == IPPROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the sip persistence engine reads UDP datagrams: not for a TCP service");
 		return -EINVAL;
 	}
 	return 0;
@@ -523,6 +555,10 @@ static int dsr_nl_put_service(struct sk_buff *skb,
 	     dsr_nl_put_stats(skb, DSR_A_SERVICE_STATS, &svc->stats) ||
 	     dsr_nl_put_sched_table(skb, svc)))
 		goto cancel;
+	/* Read without the lock by dumps, hence READ_ONCE. */
+	if (full && READ_ONCE(svc->pe) == DSR_PE_SIP &&
+	    nla_put_string(skb, DSR_A_SERVICE_PE_NAME, "sip"))
+		goto cancel;
 	if (full && svc->tun_src.addr &&
 	    (nla_put_in_addr(skb, DSR_A_SERVICE_TUN_SRC4, svc->tun_src.addr) ||
 	     nla_put_u8(skb, DSR_A_SERVICE_TUN_SRC_PLEN, svc->tun_src.plen)))
@@ -668,6 +704,7 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	struct dsr_service_key key;
 	struct dsr_service *svc;
 	u32 flags = 0, table_size = 0;
+	u8 pe = DSR_PE_NONE;
 	int err;
 
 	err = dsr_nl_parse_service(info->attrs[DSR_A_SERVICE], tb, &key,
@@ -692,6 +729,9 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	err = dsr_nl_parse_persist(tb, &persist, flags, info->extack);
 	if (err)
 		return err;
+	err = dsr_nl_parse_pe(tb, &key, &pe, info->extack);
+	if (err)
+		return err;
 
 	mutex_lock(&dn->lock);
 	if (dsr_service_find(dn, &key)) {
@@ -714,6 +754,7 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	/* Published, but without real servers nothing is forwarded yet. */
 	WRITE_ONCE(svc->tun_src.word, tun_src.word);
 	WRITE_ONCE(svc->persist.word, persist.word);
+	WRITE_ONCE(svc->pe, pe);
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);
 out:
 	mutex_unlock(&dn->lock);
@@ -731,6 +772,7 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	union dsr_tun_src tun_src;
 	struct dsr_service *svc;
 	int err;
+	u8 pe;
 
 	err = dsr_nl_parse_service(info->attrs[DSR_A_SERVICE], tb, &key,
 				   info->extack);
@@ -773,6 +815,10 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 				   svc->flags, info->extack);
 	if (err)
 		goto out;
+	pe = svc->pe;
+	err = dsr_nl_parse_pe(tb, &key, &pe, info->extack);
+	if (err)
+		goto out;
 	old_sched = svc->sched;
 	old_flags = svc->flags;
 	old_table_size = svc->table_size;
@@ -802,6 +848,10 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (persist.word != svc->persist.word) {
 		WRITE_ONCE(svc->persist.word, persist.word);
+		dn->generation++;
+	}
+	if (pe != svc->pe) {
+		WRITE_ONCE(svc->pe, pe);
 		dn->generation++;
 	}
 	dsr_nl_notify_service(dn, svc, DSR_CMD_SERVICE_NEW_NTF);

@@ -146,7 +146,7 @@ EINVAL | Attribute failed policy validation | FLUSH with an attribute (it takes 
 EINVAL | Attribute failed policy validation | INFO_GET with an attribute (it takes none) | INFO_GET @INFO~{ }
 EINVAL | Attribute failed policy validation | FLOW_FLUSH with an attribute (it takes none) | FLOW_FLUSH @FLOW~{ }
 EINVAL | Attribute failed policy validation | FLOW_GET dump with an attribute (it takes none) | FLOW_GET +dump @FLOW~{ }
-EINVAL | Unknown attribute type | service attribute 17 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @17=u32:1 }
+EINVAL | Unknown attribute type | service attribute 18 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @18=u32:1 }
 EINVAL | Unknown attribute type | service attribute 0 | SERVICE_NEW SERVICE{ $NEW @0=u32:1 }
 EINVAL | Unknown attribute type | dest attribute 17 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @17=u32:1 }
 EINVAL | Unknown attribute type | info attribute 24 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @24=u32:1 }
@@ -267,6 +267,13 @@ EINVAL | netmask must be contiguous | NETMASK 255.0.255.0 | SERVICE_NEW SERVICE{
 EINVAL | netmask must be contiguous | NETMASK 0.0.0.255 in SERVICE_SET | SERVICE_SET SERVICE{ $SVC @NETMASK=0.0.0.255 }
 ERANGE | binary attribute size out of range | NETMASK of 3 bytes | SERVICE_NEW SERVICE{ $NEW TIMEOUT=300 @NETMASK=hex:ffffff }
 EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | NETMASK in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC NETMASK=255.255.255.0 }
+EINVAL | Attribute failed policy validation | PE_NAME without its NUL | SERVICE_NEW SERVICE{ PROTOCOL=17 ADDR4=$SUBNET.101 PORT=5060 @PE_NAME=strn:sip }
+EINVAL | Attribute failed policy validation | PE_NAME of 16 characters | SERVICE_NEW SERVICE{ PROTOCOL=17 ADDR4=$SUBNET.101 PORT=5060 @PE_NAME=abcdefghijklmnop }
+EINVAL | unknown persistence engine (dsr has sip) | PE_NAME h323 | SERVICE_NEW SERVICE{ PROTOCOL=17 ADDR4=$SUBNET.101 PORT=5060 @PE_NAME=h323 }
+EINVAL | unknown persistence engine (dsr has sip) | PE_NAME SIP (names are lower case) | SERVICE_SET SERVICE{ $SVC @PE_NAME=SIP }
+EINVAL | the sip persistence engine reads UDP datagrams: not for a TCP service | PE_NAME sip for a TCP service | SERVICE_NEW SERVICE{ $NEW TIMEOUT=60 @PE_NAME=sip }
+EINVAL | the sip persistence engine reads UDP datagrams: not for a TCP service | PE_NAME sip on the TCP service (SERVICE_SET) | SERVICE_SET SERVICE{ $SVC @PE_NAME=sip }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | PE_NAME in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC PE_NAME=sip }
 
 # Destinations.
 ERANGE | integer out of range | weight 65536 | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @WEIGHT=65536 }

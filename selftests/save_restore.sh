@@ -20,6 +20,8 @@
 #       -> 10.0.0.28:5353 Route 1
 #     UDP 10.0.0.100:5354 wrr ops
 #       -> 10.0.0.31:5354 Route 1
+#     UDP 10.0.0.100:5060 rr persistent 60 mask 0.0.0.0 pe sip ops
+#       -> 10.0.0.32:5060 Route 1
 #     FWM 7 wrr persistent 600
 #       -> 10.0.0.29:0 Route 2, 10.0.0.30:0 Tunnel ipip 1
 #
@@ -64,6 +66,8 @@ in_ns ipvs ipvsadm -A -u "$VIP:5353" -s sh -b sh-port -p
 in_ns ipvs ipvsadm -a -u "$VIP:5353" -r "$SUBNET.28:5353" -g -w 1
 in_ns ipvs ipvsadm -A -u "$VIP:5354" -s wrr -o
 in_ns ipvs ipvsadm -a -u "$VIP:5354" -r "$SUBNET.31:5354" -g -w 1
+in_ns ipvs ipvsadm -A -u "$VIP:5060" -s rr -p 60 -M 0.0.0.0 -o --pe sip
+in_ns ipvs ipvsadm -a -u "$VIP:5060" -r "$SUBNET.32:5060" -g -w 1
 in_ns ipvs ipvsadm -A -f 7 -s wrr -p 600
 in_ns ipvs ipvsadm -a -f 7 -r "$SUBNET.29" -g -w 2
 in_ns ipvs ipvsadm -a -f 7 -r "$SUBNET.30" -i -w 1
@@ -110,6 +114,7 @@ listing_ok()
 	grep -Eq "^TCP  ${VIP//./\\.}:8080 wrr persistent 120 mask 255\.255\.255\.0$" <<<"$out" &&
 	grep -Eq "^UDP  ${VIP//./\\.}:5353 sh \(sh-port\) persistent 360$" <<<"$out" &&
 	grep -Eq "^UDP  ${VIP//./\\.}:5354 wrr ops$" <<<"$out" &&
+	grep -Eq "^UDP  ${VIP//./\\.}:5060 rr persistent 60 mask 0\.0\.0\.0 pe sip ops$" <<<"$out" &&
 	grep -Eq "^FWM  7 wrr persistent 600$" <<<"$out" &&
 	grep -Eq "^  -> ${SUBNET//./\\.}\.29:0 +Route +2 " <<<"$out" &&
 	grep -Eq "^  -> ${SUBNET//./\\.}\.30:0 +Tunnel +1 " <<<"$out" && return 0

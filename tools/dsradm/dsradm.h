@@ -73,6 +73,7 @@ struct svc {
 	uint64_t digest;		/* of the lookup table */
 	uint32_t timeout;		/* persistence, seconds; 0 = none */
 	struct in_addr netmask;		/* persistence granularity */
+	char pe[DSR_PE_NAME_MAX];	/* persistence engine; "": none */
 	struct in_addr tun_src;		/* 0.0.0.0: the route's source */
 	uint8_t tun_src_plen;		/* 1..32 */
 	uint32_t dest_count;
@@ -204,6 +205,7 @@ enum op {
 #define OPT_L_THRESHOLD		0x10000000 /* -y */
 #define OPT_THRESHOLDS		0x20000000 /* --thresholds */
 #define OPT_PERSIST_CONN	0x40000000 /* --persistent-conn */
+#define OPT_PE			0x80000000 /* --pe */
 /* What only a tunnel real server (-i) takes. */
 #define OPT_TUN_ALL		(OPT_TUN_TYPE | OPT_TUN_PORT | \
 				 OPT_TUN_NOCSUM | OPT_TUN_CSUM)
@@ -220,6 +222,7 @@ struct cmd {
 	uint32_t sched_table;		/* --sched-table */
 	uint32_t timeout;		/* -p; 0 with -p 0: none */
 	struct in_addr netmask;		/* -M */
+	char pe[DSR_PE_NAME_MAX];	/* --pe; "" with --pe '': none */
 	uint32_t timeouts[TMO_COUNT];	/* --set, --set-timeouts; 0 = keep */
 	uint32_t flow_limit;		/* --set-*-limit: the value */
 	uint8_t hook;			/* --hook: enum dsr_hook */

@@ -57,6 +57,7 @@ static const struct rule svc_rules[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_SCHED_TABLE]	= FIXED(4),
 	[DSR_A_SERVICE_SCHED_DIGEST]	= FIXED(8),
 	[DSR_A_SERVICE_NETMASK]		= FIXED(4),
+	[DSR_A_SERVICE_PE_NAME]		= STRING(DSR_PE_NAME_MAX),
 };
 
 static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
@@ -242,6 +243,9 @@ static int parse_service(const struct nlattr *nest, struct svc *svc)
 		memcpy(&svc->netmask,
 		       mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]),
 		       sizeof(svc->netmask));
+	if (tb[DSR_A_SERVICE_PE_NAME])
+		snprintf(svc->pe, sizeof(svc->pe), "%s",
+			 mnl_attr_get_str(tb[DSR_A_SERVICE_PE_NAME]));
 	if (tb[DSR_A_SERVICE_DEST_COUNT])
 		svc->dest_count =
 			mnl_attr_get_u32(tb[DSR_A_SERVICE_DEST_COUNT]);

@@ -47,6 +47,7 @@ enum {
 	LO_SORT,
 	LO_THRESHOLDS,
 	LO_PERSIST_CONN,
+	LO_PE,
 };
 
 static const char short_opts[] = ":AEDCaedLlZSRhvt:u:f:6s:p::M:or:gimw:x:y:njb:c";
@@ -72,6 +73,7 @@ static const struct option long_opts[] = {
 	{ "scheduler",		required_argument,	NULL, 's' },
 	{ "persistent",		optional_argument,	NULL, 'p' },
 	{ "netmask",		required_argument,	NULL, 'M' },
+	{ "pe",			required_argument,	NULL, LO_PE },
 	{ "ops",		no_argument,		NULL, 'o' },
 	{ "real-server",	required_argument,	NULL, 'r' },
 	{ "gatewaying",		no_argument,		NULL, 'g' },
@@ -115,7 +117,7 @@ static const struct option long_opts[] = {
 /* What -A and -E accept. */
 #define OPT_SVC_ALL	(OPT_SERVICE | OPT_SCHED | OPT_PERSIST | OPT_TUN_SRC | \
 			 OPT_SCHED_FLAGS | OPT_STATELESS | OPT_SCHED_TABLE | \
-			 OPT_NETMASK | OPT_ONEPACKET)
+			 OPT_NETMASK | OPT_ONEPACKET | OPT_PE)
 
 /* What each command needs and accepts. */
 static const struct {
@@ -164,6 +166,7 @@ static const struct {
 	{ OPT_SCHED,	"-s (--scheduler)" },
 	{ OPT_PERSIST,	"-p (--persistent)" },
 	{ OPT_NETMASK,	"-M (--netmask)" },
+	{ OPT_PE,	"--pe" },
 	{ OPT_ONEPACKET, "-o (--ops)" },
 	{ OPT_U_THRESHOLD, "-x (--u-threshold)" },
 	{ OPT_L_THRESHOLD, "-y (--l-threshold)" },
@@ -199,7 +202,7 @@ static void usage(FILE *f)
 "dsradm " DSRADM_VERSION " - Direct Server Return load balancer administration\n"
 "Usage:\n"
 "  dsradm -A|-E -t|-u|-f service-address [-s scheduler]\n"
-"         [-p [timeout]] [-M netmask]\n"
+"         [-p [timeout]] [-M netmask] [--pe sip]\n"
 "         [-b sched-flags] [--stateless|--stateful] [--sched-table size]\n"
 "         [--tun-src address[/prefix-length]]\n"
 "  dsradm -D -t|-u|-f service-address\n"
@@ -262,6 +265,8 @@ static void usage(FILE *f)
 "                                   server (default 360 s; -E -p 0: off)\n"
 "  --netmask      -M netmask        clients grouped for -p, default\n"
 "                                   255.255.255.255\n"
+"  --pe           sip               with -p, UDP datagrams of one SIP call\n"
+"                                   (Call-ID) go to one real server\n"
 "  --ops          -o                one-packet scheduling: every UDP\n"
 "                                   datagram scheduled on its own\n"
 "  --real-server  -r address[:port] real server; its port is the service's\n"
@@ -661,6 +666,15 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 				   "real-server", DSR_DESTS_MAX);
 	case LO_SYNC:
 		return set_opt(cmd, OPT_SYNC);
+	case LO_PE:
+		if (set_opt(cmd, OPT_PE))
+			return EXIT_USAGE;
+		/* "": none, for -E; ipvsadm knows only sip too. */
+		if (*optarg && strcmp(optarg, "sip"))
+			return usage_error("unknown persistence engine '%s': dsr has sip",
+					   optarg);
+		snprintf(cmd->pe, sizeof(cmd->pe), "%s", optarg);
+		return 0;
 	case LO_HOOK:
 		if (set_op(cmd, have_op, OP_SET_HOOK))
 			return EXIT_USAGE;

@@ -266,6 +266,8 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 	if (svc->timeout && !all_ones(svc->netmask))
 		fprintf(f, " mask %s", inet_ntop(AF_INET, &svc->netmask, mask,
 						 sizeof(mask)) ?: "?");
+	if (svc->timeout && svc->pe[0])
+		fprintf(f, " pe %s", svc->pe);
 	if (rest & DSR_SERVICE_F_ONEPACKET)
 		fputs(" ops", f);
 	if (rest & DSR_SERVICE_F_STATELESS)
@@ -328,6 +330,8 @@ static void rule_service_opts(FILE *f, const struct svc *svc)
 	if (svc->timeout && !all_ones(svc->netmask))
 		fprintf(f, " -M %s", inet_ntop(AF_INET, &svc->netmask, mask,
 					       sizeof(mask)) ?: "?");
+	if (svc->pe[0])
+		fprintf(f, " --pe %s", svc->pe);
 	/* ipvsadm writes -b after -p and -M, and -o after -b. */
 	format_sched_flags(svc->sched, svc->flags, names, sizeof(names));
 	if (names[0])
@@ -474,9 +478,11 @@ static void json_service(FILE *f, const struct svc *svc, unsigned int fmt)
 	json_service_key(f, svc);
 	fputs(",\"scheduler\":", f);
 	json_str(f, svc->sched);
-	fprintf(f, ",\"persistent\":%u,\"netmask\":\"%s\",\"flags\":%u,",
+	fprintf(f, ",\"persistent\":%u,\"netmask\":\"%s\",\"pe\":",
 		svc->timeout, inet_ntop(AF_INET, &svc->netmask, a, sizeof(a)) ?:
-		"?", svc->flags);
+		"?");
+	json_str(f, svc->pe);
+	fprintf(f, ",\"flags\":%u,", svc->flags);
 	json_flag_names(f, svc);
 	fprintf(f, "\"sched_table\":%u,\"digest\":\"%016" PRIx64 "\","
 		"\"tun_src\":\"%s\",\"tun_src_plen\":%u,", svc->sched_table,

@@ -65,6 +65,8 @@ void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
 		if (cmd->opts & OPT_NETMASK)
 			mnl_attr_put(nlh, DSR_A_SERVICE_NETMASK,
 				     sizeof(cmd->netmask), &cmd->netmask);
+		if (cmd->opts & OPT_PE)
+			mnl_attr_put_strz(nlh, DSR_A_SERVICE_PE_NAME, cmd->pe);
 		/* Both, /32 too: the request states the whole source. */
 		if (cmd->opts & OPT_TUN_SRC) {
 			mnl_attr_put(nlh, DSR_A_SERVICE_TUN_SRC4,

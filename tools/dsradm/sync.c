@@ -173,6 +173,13 @@ static bool service_edit(const struct cmd *want, const struct svc *cur,
 		edit->opts |= OPT_PERSIST | OPT_NETMASK;
 		differ = true;
 	}
+	/* And the persistence engine: none unless the line names one. */
+	snprintf(edit->pe, sizeof(edit->pe), "%s",
+		 (want->opts & OPT_PE) ? want->pe : "");
+	if (strcmp(edit->pe, cur->pe)) {
+		edit->opts |= OPT_PE;
+		differ = true;
+	}
 	return differ;
 }
 

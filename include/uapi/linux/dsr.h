@@ -40,6 +40,8 @@
  *                                   as ipvsadm; less if HZ > 800)
  *     DSR_A_SERVICE_NETMASK         be32, contiguous        O  (default
  *                                   255.255.255.255)
+ *     DSR_A_SERVICE_PE_NAME         string, "sip" or ""     O  (default "":
+ *                                   none; not for TCP services)
  *     DSR_A_SERVICE_TUN_SRC4        4 bytes                 O  (default 0:
  *                                   the route's preferred source)
  *     DSR_A_SERVICE_TUN_SRC_PLEN    u8, 1..32               O  (default 32)
@@ -50,7 +52,8 @@
  * DSR_CMD_SERVICE_GET  (do: key attributes M; dump: no attributes)
  *   reply: DSR_A_SERVICE (nest)
  *     key attributes, DSR_A_SERVICE_SCHED_NAME, DSR_A_SERVICE_FLAGS,
- *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_NETMASK, DSR_A_SERVICE_DEST_COUNT,
+ *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_NETMASK, DSR_A_SERVICE_PE_NAME
+ *     (only when set), DSR_A_SERVICE_DEST_COUNT,
  *     DSR_A_SERVICE_STATS (nest of DSR_A_STATS_*),
  *     DSR_A_SERVICE_SCHED_TABLE (the size in use, 0 without usable real
  *     servers), DSR_A_SERVICE_SCHED_DIGEST                  R
@@ -107,6 +110,7 @@
 #define DSR_MCGRP_EVENTS	"events"
 
 #define DSR_SCHED_NAME_MAX	16	/* including the terminating NUL */
+#define DSR_PE_NAME_MAX		16	/* including the terminating NUL */
 #define DSR_SERVICES_MAX	65536	/* highest DSR_A_INFO_SERVICE_MAX */
 #define DSR_DESTS_MAX		4096	/* highest DSR_A_INFO_DEST_MAX */
 #define DSR_WEIGHT_MAX		65535
@@ -200,6 +204,12 @@ enum dsr_service_attr {
 					 * with persistence,
 					 * clients whose addresses agree
 					 * under it share a real server
+					 */
+	DSR_A_SERVICE_PE_NAME,		/* string, < DSR_PE_NAME_MAX: the
+					 * persistence engine; "sip": with
+					 * persistence, UDP datagrams with
+					 * the same SIP Call-ID share a real
+					 * server; "" = none
 					 */
 
 	__DSR_A_SERVICE_MAX,

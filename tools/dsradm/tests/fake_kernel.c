@@ -165,6 +165,7 @@ static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_TUN_SRC_PLEN] = { 1, 1 },
 	[DSR_A_SERVICE_SCHED_TABLE] = { 4, 4 },
 	[DSR_A_SERVICE_NETMASK] = { 4, 4 },
+	[DSR_A_SERVICE_PE_NAME] = { 1, DSR_PE_NAME_MAX },
 };
 
 static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
@@ -284,7 +285,7 @@ static int key_only(const struct nlattr **tb)
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
 	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
 	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE] ||
-	    tb[DSR_A_SERVICE_NETMASK])
+	    tb[DSR_A_SERVICE_NETMASK] || tb[DSR_A_SERVICE_PE_NAME])
 		return reject(-EINVAL, "only the service key is expected");
 	return 0;
 }
@@ -365,6 +366,16 @@ static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 		if (~m & (~m + 1))
 			return reject(-EINVAL, "persistence netmask must be contiguous, as 255.255.255.0");
 	}
+	if (tb[DSR_A_SERVICE_PE_NAME]) {
+		if (mnl_attr_validate(tb[DSR_A_SERVICE_PE_NAME],
+				      MNL_TYPE_NUL_STRING))
+			return reject(-EINVAL, "persistence engine name not terminated");
+		s = mnl_attr_get_str(tb[DSR_A_SERVICE_PE_NAME]);
+		if (*s && strcmp(s, "sip"))
+			return reject(-EINVAL, "unknown persistence engine (dsr has sip)");
+		if (*s && svc->key.protocol == IPPROTO_TCP)
+			return reject(-EINVAL, "the sip persistence engine reads UDP datagrams: not for a TCP service");
+	}
 	ret = set_tun_src(tb, svc);
 	if (ret)
 		return ret;
@@ -384,6 +395,9 @@ static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 	if (tb[DSR_A_SERVICE_NETMASK])
 		memcpy(&svc->netmask,
 		       mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]), 4);
+	if (tb[DSR_A_SERVICE_PE_NAME])
+		snprintf(svc->pe, sizeof(svc->pe), "%s",
+			 mnl_attr_get_str(tb[DSR_A_SERVICE_PE_NAME]));
 	if (tb[DSR_A_SERVICE_SCHED_NAME]) {
 		if (mnl_attr_validate(tb[DSR_A_SERVICE_SCHED_NAME],
 				      MNL_TYPE_NUL_STRING))
@@ -447,6 +461,8 @@ static void put_service(bool new_dgram, uint16_t flags,
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, fs->svc.flags);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT, fs->svc.timeout);
 	mnl_attr_put(nlh, DSR_A_SERVICE_NETMASK, 4, &fs->svc.netmask);
+	if (fs->svc.pe[0])
+		mnl_attr_put_strz(nlh, DSR_A_SERVICE_PE_NAME, fs->svc.pe);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_DEST_COUNT, (uint32_t)fs->ndests);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_SCHED_TABLE, sched_table(fs));
 	mnl_attr_put_u64(nlh, DSR_A_SERVICE_SCHED_DIGEST, fs->svc.digest);

@@ -36,7 +36,8 @@ static void run_in(const char *line, const char *input)
 	argv[argc++] = "dsradm";
 	for (tok = strtok_r(copy, " ", &save); tok && argc < 63;
 	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
+		/* '' stands for an empty argument, as a shell reads it. */
+		argv[argc++] = strcmp(tok, "''") ? tok : "";
 	argv[argc] = NULL;
 
 	in = fmemopen((void *)(input ? input : ""), input ? strlen(input) + 1 :
@@ -414,7 +415,8 @@ static void test_usage(void)
 		{ "-L --stats -r 10.0.1.1", "option -r (--real-server) is not valid with --list" },
 		{ "-A -E -t 10.0.0.1:80", "only one command may be given (--add-service and --edit-service)" },
 		{ "-q", "unknown option '-q'" },
-		{ "--pe sip", "unknown option '--pe'" },
+		{ "-A -u 10.0.0.1:5060 -p --pe h323", "unknown persistence engine 'h323': dsr has sip" },
+		{ "-a -u 10.0.0.1:5060 -r 10.0.1.1 --pe sip", "option --pe is not valid with --add-server" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -x 2147483648", "invalid upper threshold '2147483648': 0..2147483647" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -y -1", "invalid lower threshold '-1': 0..2147483647" },
 		{ "-A -t 10.0.0.1:80 -x 10", "option -x (--u-threshold) is not valid with --add-service" },
@@ -1112,6 +1114,48 @@ static void test_persist(void)
 	   "-R --sync: nothing to change, no SERVICE_SET");
 }
 
+static void test_pe(void)
+{
+	struct fake_svc *fs;
+
+	fake_reset();
+	expect_ok("-A -u 10.0.0.1:5060 -s rr -p 60 -o --pe sip");
+	fs = &fake.svcs[0];
+	ok(!strcmp(fs->svc.pe, "sip") &&
+	   (fake.last_svc_attrs & (1U << DSR_A_SERVICE_PE_NAME)),
+	   "-A --pe sip: PE_NAME sent");
+	run("-Ln");
+	ok(res.rc == 0 && strstr(res.out, "UDP  10.0.0.1:5060 rr persistent 60 pe sip ops\n"),
+	   "-Ln: persistent 60 pe sip ops, as ipvsadm");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, "-A -u 10.0.0.1:5060 -s rr -p 60 --pe sip -o\n", "-Sn"),
+	   "-Sn: -p 60 --pe sip -o, as ipvsadm");
+	run("-L -j");
+	ok(res.rc == 0 && strstr(res.out, "\"netmask\":\"255.255.255.255\",\"pe\":\"sip\""),
+	   "-j: pe");
+	expect_ok("-E -u 10.0.0.1:5060 -s wrr");
+	ok(!strcmp(fs->svc.pe, "sip") &&
+	   !(fake.last_svc_attrs & (1U << DSR_A_SERVICE_PE_NAME)),
+	   "-E without --pe keeps the engine");
+	expect_fail("-A -t 10.0.0.1:5060 -p 60 --pe sip", 255,
+		    "the sip persistence engine reads UDP datagrams: not for a TCP service");
+	ok(fake.nsvcs == 1, "... and no TCP service is added");
+	/* -R --sync: the engine in full, none where the input has none. */
+	run_in("-R --sync", "-A -u 10.0.0.1:5060 -s wrr -p 60 -o\n");
+	ok(res.rc == 0 && !fs->svc.pe[0],
+	   "-R --sync: the engine off when the input has no --pe");
+	run_in("-R --sync", "-A -u 10.0.0.1:5060 -s wrr -p 60 --pe sip -o\n");
+	ok(res.rc == 0 && !strcmp(fs->svc.pe, "sip"),
+	   "-R --sync: --pe sip applied");
+	fake.requests = 0;
+	run_in("-R --sync", "-A -u 10.0.0.1:5060 -s wrr -p 60 --pe sip -o\n");
+	ok(res.rc == 0 && fake.last_cmd != DSR_CMD_SERVICE_SET,
+	   "-R --sync: nothing to change, no SERVICE_SET");
+	expect_ok("-E -u 10.0.0.1:5060 --pe ''");
+	ok(!fs->svc.pe[0] && (fake.last_svc_attrs & (1U << DSR_A_SERVICE_PE_NAME)),
+	   "-E --pe '': the engine off");
+}
+
 static void test_rate(void)
 {
 	struct fake_svc *fs;
@@ -1179,6 +1223,7 @@ int main(void)
 	test_flows_timeouts();
 	test_rate();
 	test_persist();
+	test_pe();
 	dsradm_clock_ms = clock_ms;
 	dsradm_pause_ms = pause;
 	free(res.out);
