@@ -38,8 +38,8 @@
 #   oneflow-1400  one flow of 1400-byte packets
 #   nonvip        one flow to rs's own address, not a VIP: fwd against
 #                 fwd-dsr, the cost dsr imposes on other traffic
-# After the rounds, the memory a flow costs: the kernel's free memory lost
-# while MEM_FLOWS new flows arrive, divided by the flows (dsr) or
+# After the rounds, the memory a flow costs: the kernel's slab and vmalloc
+# memory grown while MEM_FLOWS new flows arrive, divided by the flows (dsr) or
 # connections (ipvs-tuned) then present, and the size of one entry in its
 # slab cache, written as "memory CONFIG ENTRIES BYTES ENTRY-SIZE" lines.
 # Every round runs each scenario's configurations once, in a rotated order.
@@ -309,14 +309,19 @@ fill_flows()
 
 cleanup_dsr_full() { cleanup_dsr; }
 
-# The kernel's free memory, in kB.
-mem_free_kb() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
+# The kernel's slab and vmalloc memory, in kB: flow entries, and hash
+# tables of any size (kmalloc's large allocations count as slab). Free
+# memory would also move with caches that an earlier configuration left.
+mem_used_kb()
+{
+	awk '$1 == "Slab:" || $1 == "VmallocUsed:" { kb += $2 } END { print kb }' /proc/meminfo
+}
 
-# The connections (not templates) in lb's IPVS table.
+# The connections (not templates) in lb's IPVS table: its real servers'
+# ActiveConn and InActConn (reading /proc/net/ip_vs_conn takes minutes).
 ipvs_conn_count()
 {
-	in_ns lb cat /proc/net/ip_vs_conn |
-		awk 'NR > 1 && $8 != "NONE" { n++ } END { print n + 0 }'
+	in_ns lb ipvsadm -Ln | awk '$1 == "->" && $2 ~ /:/ { n += $5 + $6 } END { print n + 0 }'
 }
 
 # memory_per_flow CONFIG COUNT-FUNCTION CACHE - the memory each of
@@ -328,9 +333,11 @@ memory_per_flow()
 
 	"prepare_${1//-/_}"
 	sleep 1
-	before=$(mem_free_kb)
+	before=$(mem_used_kb)
 	fill_flows "$MEM_FLOWS"
-	after=$(mem_free_kb)
+	# A grown hash table frees its old one after an RCU grace period.
+	sleep 2
+	after=$(mem_used_kb)
 	entries=$("$2")
 	size=$(cat "/sys/kernel/slab/$3/slab_size")
 	"cleanup_${1//-/_}"
@@ -338,8 +345,8 @@ memory_per_flow()
 		say "memory: $1 holds only ${entries:-?} of $MEM_FLOWS flows"
 		return 1
 	fi
-	echo "memory $1 $entries $(((before - after) * 1024)) $size" >>"$OUT"
-	say "memory: $1 used $(((before - after) * 1024 / entries)) bytes for each of $entries flows ($size in its slab cache $3)"
+	echo "memory $1 $entries $(((after - before) * 1024)) $size" >>"$OUT"
+	say "memory: $1 used $(((after - before) * 1024 / entries)) bytes for each of $entries flows ($size in its slab cache $3)"
 }
 
 prepare_fwd_dsr()

@@ -122,9 +122,9 @@ def main():
                       {"yes": "met", "no": "NOT MET"}.get(r["met"], "")))
     if memory:
         out.append("")
-        out.append("memory per flow: one entry in its slab cache, and all the kernel"
-                   " memory the flows took (entries, hash buckets, accounting) over"
-                   " the flows present; issue 10's target for a dsr entry: 64 bytes")
+        out.append("memory per flow: one entry in its slab cache, and the slab and"
+                   " vmalloc memory the flows took (entries, hash buckets, accounting)"
+                   " over the flows present; issue 10's target for a dsr entry: 64 bytes")
         for m in memory:
             verdict = ""
             if m["config"] == "dsr":
