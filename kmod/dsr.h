@@ -366,11 +366,6 @@ struct dsr_dest *dsr_flow_find_dest(struct dsr_net *dn,
 				    const struct sk_buff *skb);
 struct dsr_dest *dsr_flow_find_marked(struct dsr_net *dn,
 				      const struct dsr_flow_key *key);
-
-/* pe_sip.c */
-void dsr_sip_init(void);
-bool dsr_sip_template_key(const struct sk_buff *skb,
-			  struct dsr_flow_key *tkey);
 int dsr_flow_get_dest(struct dsr_net *dn, struct dsr_service *svc,
 		      const struct dsr_flow_key *key, struct sk_buff *skb,
 		      u8 tcp_flags, struct dsr_dest **destp, bool *new_flow);
@@ -383,6 +378,11 @@ int dsr_flow_dump(struct dsr_net *dn, struct sk_buff *skb,
 		  struct netlink_callback *cb,
 		  int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
 			      const struct dsr_flow *flow));
+
+/* pe_sip.c */
+void dsr_sip_init(void);
+bool dsr_sip_template_key(const struct sk_buff *skb,
+			  struct dsr_flow_key *tkey);
 
 /* hook.c */
 int dsr_defrag_init(void);
