@@ -58,9 +58,11 @@ static size_t dsr_sip_next_line(const u8 *msg, size_t len, size_t i)
  * The value of the Call-ID header (or its compact form "i") of the message
  * @msg in @value and @vlen; false when the header part has none. The first
  * line (request or status) is skipped; an empty line ends the headers.
+ * With @cut, the message goes on past @len: a value that reaches @len may
+ * be longer, and is not taken (datagrams of one call could differ there).
  */
-static bool dsr_sip_call_id(const u8 *msg, size_t len, const u8 **value,
-			    size_t *vlen)
+static bool dsr_sip_call_id(const u8 *msg, size_t len, bool cut,
+			    const u8 **value, size_t *vlen)
 {
 	size_t i = dsr_sip_next_line(msg, len, dsr_sip_eol(msg, len, 0));
 
@@ -80,6 +82,8 @@ static bool dsr_sip_call_id(const u8 *msg, size_t len, const u8 **value,
 			j++;
 		if (j == eol || msg[j] != ':')
 			goto next;
+		if (cut && eol == len)
+			return false;
 		j++;
 		while (j < eol && dsr_sip_blank(msg[j]))
 			j++;
@@ -124,7 +128,7 @@ bool dsr_sip_template_key(const struct sk_buff *skb,
 			return false;
 		msg = buf;
 	}
-	if (!dsr_sip_call_id(msg, len, &value, &vlen))
+	if (!dsr_sip_call_id(msg, len, skb->len - off > len, &value, &vlen))
 		return false;
 	hash = siphash_2u64(siphash(value, vlen, &dsr_sip_key),
 			    (__force u32)tkey->saddr, &dsr_sip_key);

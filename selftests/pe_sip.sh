@@ -24,7 +24,8 @@
 # client addresses reaches one server. dsr only: header names in any case
 # and blanks around the value name the same call; malformed, oversize
 # (reassembled) and random datagrams are all forwarded; a datagram
-# without a Call-ID is still forwarded (by the client's template); the
+# without a Call-ID is still forwarded (by the client's template), and so
+# is one whose Call-ID crosses the 2048 bytes searched; the
 # engine is refused for a TCP service, with why; -E --pe '' turns it off,
 # after which one client's calls stay on one server.
 
@@ -176,6 +177,17 @@ EOF
 	NOCALL="$(sip "$CLIENT_IP" 5090 "") $(sip "$CLIENT_IP" 5091 "")"
 	ktap_check "datagrams without a Call-ID are forwarded, by the client's template: one server (got: $NOCALL)" \
 		one_server "$NOCALL"
+
+	# A Call-ID that the 2048 bytes searched cut off is not taken: the
+	# datagrams of one call could be cut at different places. Here the
+	# header starts 10 bytes apart in two datagrams of one call.
+	LONG_ID="long-$(printf '%060d' 0)@client.example.com"
+	PAD1=$(printf '%01880d' 0)
+	PAD2=$(printf '%01890d' 0)
+	CUT="$(sip "$CLIENT_IP" 5092 "X-Pad: $PAD1"$'\r\n'"Call-ID: $LONG_ID")"
+	CUT+=" $(sip "$CLIENT_IP" 5093 "X-Pad: $PAD2"$'\r\n'"Call-ID: $LONG_ID")"
+	ktap_check "a Call-ID across byte 2048 is not taken: the client's template, as without one (got: $CUT, that template is on ${NOCALL%% *})" \
+		test "$CUT" = "${NOCALL%% *} ${NOCALL%% *}"
 
 	tcp_refused()
 	{
