@@ -10,8 +10,8 @@
 #   sw:  br0 --------------+-------------------+-------------------+
 #                          | eth0              | eth0              | eth0
 #                          lb 10.0.0.2         rs1 10.0.0.11       rs2 10.0.0.12
-#              TCP VIP:80 rr -p 60             echo servers on VIP:80, :81, :82
-#              TCP VIP:81 rr -p 60 -M 255.255.255.0
+#              TCP VIP:80 rr -p 60 (*)         echo servers on VIP:80, :81, :82
+#              TCP VIP:81 rr -p 60 (*) -M 255.255.255.0
 #              TCP VIP:82 rr -p 5 (dsr)
 #
 # Checked: eight connections from one address land on one real server, and
@@ -21,7 +21,8 @@
 # client's server moves its next connections; without persistence rr
 # alternates again; a stateless service cannot be persistent. dsr only: a
 # template expires after its timeout (IPVS keeps a template while
-# connections made under it linger in its table).
+# connections made under it linger in its table). (*) times
+# DSR_WAIT_FACTOR, 6 on the debug kernel.
 
 set -eE -o pipefail
 
@@ -43,8 +44,11 @@ for i in 1 2; do
 	done
 done
 
-adm lb -A -t "$VIP:80" -s rr -p 60
-adm lb -A -t "$VIP:81" -s rr -p 60 -M 255.255.255.0
+# Long enough that no template ends before the checks that list it: the
+# connections before them take over a minute on the debug kernel.
+PERSIST=$((60 * DSR_WAIT_FACTOR))
+adm lb -A -t "$VIP:80" -s rr -p "$PERSIST"
+adm lb -A -t "$VIP:81" -s rr -p "$PERSIST" -M 255.255.255.0
 for port in 80 81; do
 	for i in 1 2; do
 		adm lb -a -t "$VIP:$port" -r "$(rs_ip "$i"):$port" -g -w 1
@@ -96,7 +100,7 @@ ONE=$(conns "$CLIENT_IP" 80 8)
 TWO=$(conns "$CLIENT2_IP" 80 8)
 ONE_RS=$(all_on "$ONE") || true
 TWO_RS=$(all_on "$TWO") || true
-ktap_check "-p 60: 8 connections from $CLIENT_IP all reach one real server (got: $ONE)" \
+ktap_check "-p $PERSIST: 8 connections from $CLIENT_IP all reach one real server (got: $ONE)" \
 	test -n "$ONE_RS"
 ktap_check "... and 8 from $CLIENT2_IP all reach the other one (got: $TWO)" \
 	test -n "$TWO_RS" -a "$TWO_RS" != "$ONE_RS"
@@ -110,24 +114,24 @@ listing_ok()
 {
 	local out
 	out=$(adm lb -Ln) || return 1
-	grep -Eq "^TCP  ${VIP//./\\.}:80 rr persistent 60 *\$" <<<"$out" &&
-		grep -Eq "^TCP  ${VIP//./\\.}:81 rr persistent 60 mask 255\\.255\\.255\\.0 *\$" <<<"$out" &&
+	grep -Eq "^TCP  ${VIP//./\\.}:80 rr persistent $PERSIST *\$" <<<"$out" &&
+		grep -Eq "^TCP  ${VIP//./\\.}:81 rr persistent $PERSIST mask 255\\.255\\.255\\.0 *\$" <<<"$out" &&
 		return 0
 	echo "$out"
 	return 1
 }
-ktap_check "-Ln shows 'persistent 60' and 'persistent 60 mask 255.255.255.0'" listing_ok
+ktap_check "-Ln shows 'persistent $PERSIST' and 'persistent $PERSIST mask 255.255.255.0'" listing_ok
 save_ok()
 {
 	local out
 	out=$(adm lb -Sn) || return 1
-	grep -qx -- "-A -t $VIP:80 -s rr -p 60" <<<"$out" &&
-		grep -qx -- "-A -t $VIP:81 -s rr -p 60 -M 255.255.255.0" <<<"$out" &&
+	grep -qx -- "-A -t $VIP:80 -s rr -p $PERSIST" <<<"$out" &&
+		grep -qx -- "-A -t $VIP:81 -s rr -p $PERSIST -M 255.255.255.0" <<<"$out" &&
 		return 0
 	echo "$out"
 	return 1
 }
-ktap_check "-Sn writes -p 60 and -M 255.255.255.0 as ipvsadm does" save_ok
+ktap_check "-Sn writes -p $PERSIST and -M 255.255.255.0 as ipvsadm does" save_ok
 templates_ok()
 {
 	local out
