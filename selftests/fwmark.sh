@@ -63,24 +63,14 @@ done
 # whole, or "lost"
 conn()
 {
-	local port=$1 tag i id
+	local port=$1 tag id
 	# Called in a subshell: a name of its own, not a counter.
 	id="$BASHPID.$(date +%s%N)"
 	tag="conn $id to $port"
 	echo "$tag" >"$TMP_DIR/sent.$id"
 	in_ns client socat -t 10 -T 10 - "TCP4:$VIP:$port,connect-timeout=5" \
 		<"$TMP_DIR/sent.$id" >"$TMP_DIR/echo.$id" 2>/dev/null || true
-	for i in 1 2; do
-		if grep -qsx "$tag" "$TMP_DIR/rs$i-$port"/data.*; then
-			if cmp -s "$TMP_DIR/sent.$id" "$TMP_DIR/echo.$id"; then
-				echo "rs$i"
-			else
-				echo noecho
-			fi
-			return
-		fi
-	done
-	echo lost
+	stored_on "$tag" "$TMP_DIR/sent.$id" "$TMP_DIR/echo.$id" "-$port"
 }
 
 # conns_alternating N - N connections, to port 80 and 443 in turn

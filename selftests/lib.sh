@@ -412,6 +412,25 @@ one_server()
 	done
 }
 
+# stored_on TAG SENT ECHO [SUFFIX] - the real server whose sink
+# ($TMP_DIR/rsN$SUFFIX, N = 1 or 2) stored a line with TAG: prints "rsN",
+# "noecho" when the file ECHO is not the file SENT whole, or "lost"
+stored_on()
+{
+	local i
+	for i in 1 2; do
+		if grep -qsF -- "$1" "$TMP_DIR/rs$i${4:-}"/data.*; then
+			if cmp -s "$2" "$3"; then
+				echo "rs$i"
+			else
+				echo noecho
+			fi
+			return
+		fi
+	done
+	echo lost
+}
+
 # both_servers WORDS - every word names a server, and both appear
 both_servers()
 {

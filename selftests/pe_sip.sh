@@ -78,7 +78,7 @@ ktap_check "-Sn writes '-A -u $VIP:5060 -s rr -p 60 --pe sip -o'" save_ok
 # back whole, or "lost"
 sip()
 {
-	local from=$1 port=$2 header=$3 id tag i
+	local from=$1 port=$2 header=$3 id tag
 	# Called in a subshell: a name of its own, not a counter.
 	id="$BASHPID.$(date +%s%N)"
 	tag="X-Tag: $id"
@@ -90,17 +90,7 @@ sip()
 	} >"$TMP_DIR/sip.$id"
 	in_ns client socat -t 3 -T 3 - "UDP4:$VIP:5060,bind=$from:$port" \
 		<"$TMP_DIR/sip.$id" >"$TMP_DIR/echo.$id" 2>/dev/null || true
-	for i in 1 2; do
-		if grep -qsF "$tag" "$TMP_DIR/rs$i"/data.*; then
-			if cmp -s "$TMP_DIR/sip.$id" "$TMP_DIR/echo.$id"; then
-				echo "rs$i"
-			else
-				echo noecho
-			fi
-			return
-		fi
-	done
-	echo lost
+	stored_on "$tag" "$TMP_DIR/sip.$id" "$TMP_DIR/echo.$id"
 }
 
 CALL="Call-ID: a84b4c76e66710@pc33.example.com"
