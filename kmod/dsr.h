@@ -49,8 +49,8 @@ struct dsr_counters {
 };
 
 /*
- * A service is (af, protocol, VIP, port), or a firewall mark: then fwmark
- * is set, af is AF_INET and the rest is zero.
+ * A service is (af, protocol, VIP, port), or (af, firewall mark): then
+ * fwmark is set and the rest is zero.
  */
 struct dsr_service_key {
 	union nf_inet_addr addr;
@@ -90,7 +90,10 @@ union dsr_tun_src {
 union dsr_persist {
 	struct {
 		u32 timeout;		/* seconds; 0: not persistent */
-		__be32 netmask;		/* clients grouped by address & it */
+		union {
+			__be32 netmask;	/* IPv4: clients grouped by address & it */
+			u32 prefix_len6; /* IPv6: by their first bits */
+		};
 	};
 	u64 word;
 };
@@ -201,18 +204,35 @@ struct dsr_service {
 };
 
 /*
- * An IPv4 flow, client to VIP: the data path is IPv4 only, and a compact
- * key keeps a flow-table entry within one 64-byte cache line.
+ * A flow, client to VIP. The key is hashed and compared over its first
+ * dsr_flow_key_len() bytes, the addresses of its family only, so that an
+ * IPv4 flow-table entry stays within one 64-byte cache line.
  */
 struct dsr_flow_key {
-	__be32 saddr;
-	__be32 daddr;
 	__be16 sport;
 	__be16 dport;
 	u8 protocol;
 	u8 persist;			/* DSR_PERSIST_*: a template's key */
-	u8 pad[2];			/* zero: the key is hashed and compared whole */
+	u8 af;				/* AF_INET or AF_INET6 */
+	u8 pad;				/* zero */
+	union {
+		struct {
+			__be32 saddr;
+			__be32 daddr;
+		};
+		struct {
+			struct in6_addr saddr6;
+			struct in6_addr daddr6;
+		};
+	};
 };
+
+#define DSR_FLOW_KEY4_LEN	offsetofend(struct dsr_flow_key, daddr)
+
+static inline unsigned int dsr_flow_key_len(const struct dsr_flow_key *key)
+{
+	return key->af == AF_INET6 ? sizeof(*key) : DSR_FLOW_KEY4_LEN;
+}
 
 /* dsr_flow_key.persist: a connection's key, or a template's, by what. */
 #define DSR_PERSIST_NONE	0
@@ -224,14 +244,20 @@ struct dsr_flow_key {
 #define DSR_FLOW_SEEN_TWICE	BIT(8)	/* more than one packet seen */
 #define DSR_FLOW_DEAD		BIT(9)	/* unlinked; accounted for */
 
+/*
+ * An entry of the flow table. The key comes last: an IPv4 entry is
+ * allocated without the room of IPv6 addresses.
+ */
 struct dsr_flow {
 	struct rhash_head node;
-	struct dsr_flow_key key;
 	struct dsr_dest *dest;		/* holds a reference */
 	u32 expires;			/* jiffies (low 32 bits), READ_ONCE */
 	u32 state;			/* DSR_FLOW_*, changed by cmpxchg */
 	struct rcu_head rcu;
+	struct dsr_flow_key key;
 };
+
+#define DSR_FLOW4_SIZE		(offsetof(struct dsr_flow, key) + DSR_FLOW_KEY4_LEN)
 
 struct dsr_flow_table {
 	struct rhashtable ht;		/* grows and shrinks with its entries */
@@ -265,6 +291,19 @@ struct dsr_drop_pcpu {
 
 #define DSR_DEST_ADDR_HASH_BITS	8
 
+/*
+ * The netfilter hooks of a namespace: per family, one for services by
+ * address (and ICMP errors about their flows), one for services by mark.
+ */
+enum dsr_hooks {
+	DSR_HOOKS_ADDR4,
+	DSR_HOOKS_MARK4,
+	DSR_HOOKS_ADDR6,
+	DSR_HOOKS_MARK6,
+
+	__DSR_HOOKS_MAX,
+};
+
 /* Everything dsr keeps for one network namespace. */
 struct dsr_net {
 	struct net *net;
@@ -272,6 +311,7 @@ struct dsr_net {
 	DECLARE_HASHTABLE(services, DSR_SVC_HASH_BITS);
 	unsigned int service_count;
 	unsigned int fwmark_services;	/* of them; READ_ONCE on the packet path */
+	unsigned int hook_users[__DSR_HOOKS_MAX]; /* services needing each */
 	/* Every destination by address, for ICMP about tunnel packets. */
 	DECLARE_HASHTABLE(dests_by_addr, DSR_DEST_ADDR_HASH_BITS);
 	u32 generation;			/* bumped on change, for dump consistency */
@@ -387,8 +427,8 @@ bool dsr_sip_template_key(const struct sk_buff *skb,
 /* hook.c */
 int dsr_defrag_init(void);
 void dsr_defrag_exit(void);
-int dsr_hooks_get(struct dsr_net *dn, bool fwmark);
-void dsr_hooks_put(struct dsr_net *dn, bool fwmark);
+int dsr_hooks_get(struct dsr_net *dn, const struct dsr_service_key *key);
+void dsr_hooks_put(struct dsr_net *dn, const struct dsr_service_key *key);
 u8 dsr_hook_default(void);
 int dsr_hooks_move(struct dsr_net *dn, u8 hook);
 
@@ -397,11 +437,18 @@ bool dsr_ip_options_ok(struct dsr_net *dn, struct sk_buff *skb);
 /* icmp.c */
 void dsr_icmp_send4(struct sk_buff *skb, int type, int code, u32 info);
 unsigned int dsr_icmp_in4(struct dsr_net *dn, struct sk_buff *skb);
+void dsr_icmp_send6(struct sk_buff *skb, u8 type, u8 code, u32 info);
+unsigned int dsr_icmp_in6(struct dsr_net *dn, struct sk_buff *skb,
+			  unsigned int thoff);
 
 /* xmit_dr.c */
 unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 			  struct sk_buff *skb);
 unsigned int dsr_xmit4(struct dsr_net *dn, struct dsr_service *svc,
+		       struct dsr_dest *dest, struct sk_buff *skb);
+unsigned int dsr_xmit_dr6(struct dsr_net *dn, struct dsr_dest *dest,
+			  struct sk_buff *skb);
+unsigned int dsr_xmit6(struct dsr_net *dn, struct dsr_service *svc,
 		       struct dsr_dest *dest, struct sk_buff *skb);
 bool dsr_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu);
 void dsr_skb_scrub(struct sk_buff *skb);
@@ -409,6 +456,8 @@ void dsr_skb_scrub(struct sk_buff *skb);
 /* xmit_tun.c */
 unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 			   struct dsr_dest *dest, union dsr_fwd fwd,
+			   struct sk_buff *skb);
+unsigned int dsr_xmit_tun6(struct dsr_net *dn, struct dsr_dest *dest,
 			   struct sk_buff *skb);
 unsigned int dsr_tun_overhead(union dsr_fwd fwd);
 bool dsr_tun_src_owns(const struct dsr_service *svc, __be32 addr);

@@ -5,7 +5,8 @@
  *
  * An rhashtable: lock-free lookups under RCU, per-bucket locks for
  * inserts, and a bucket array that grows and shrinks with the number of
- * entries, so chains stay short at any limit. An entry takes 56 bytes.
+ * entries, so chains stay short at any limit. An entry takes 56 bytes,
+ * 80 for IPv6.
  *
  * The table resists being taken over from the wire. A packet of an unknown
  * TCP flow that is not a SYN (a flow moved here from another load balancer)
@@ -26,6 +27,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 #include "dsr.h"
 
@@ -36,26 +38,70 @@
 /* A single-packet entry older than this may be reclaimed under pressure. */
 #define DSR_PROBATION_MIN_AGE	HZ
 
-static struct kmem_cache *dsr_flow_cache;
+/* IPv4 entries, and IPv6 entries with room for their addresses. */
+static struct kmem_cache *dsr_flow_cache, *dsr_flow6_cache;
+
+/* A key's hash, over the part its family uses. */
+static u32 dsr_flow_key_hash(const void *data, u32 len, u32 seed)
+{
+	const struct dsr_flow_key *key = data;
+
+	return jhash2(data, dsr_flow_key_len(key) / sizeof(u32), seed);
+}
+
+static int dsr_flow_key_cmp(struct rhashtable_compare_arg *arg,
+			    const void *obj)
+{
+	const struct dsr_flow_key *key = arg->key;
+	const struct dsr_flow *flow = obj;
+
+	/* The family first: an IPv4 entry has no room for IPv6 addresses. */
+	if (flow->key.af != key->af)
+		return 1;
+	return memcmp(&flow->key, key, dsr_flow_key_len(key));
+}
 
 static const struct rhashtable_params dsr_flow_params = {
-	.key_len		= sizeof(struct dsr_flow_key),
+	.key_len		= DSR_FLOW_KEY4_LEN,
 	.key_offset		= offsetof(struct dsr_flow, key),
 	.head_offset		= offsetof(struct dsr_flow, node),
+	.hashfn			= dsr_flow_key_hash,
+	.obj_cmpfn		= dsr_flow_key_cmp,
 	.min_size		= DSR_FLOW_MIN_BUCKETS,
 	.automatic_shrinking	= true,
 };
 
 int dsr_flow_cache_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct dsr_flow) > 64);
-	dsr_flow_cache = KMEM_CACHE(dsr_flow, SLAB_ACCOUNT);
-	return dsr_flow_cache ? 0 : -ENOMEM;
+	BUILD_BUG_ON(DSR_FLOW4_SIZE > 64);
+	BUILD_BUG_ON(DSR_FLOW_KEY4_LEN % sizeof(u32) ||
+		     sizeof(struct dsr_flow_key) % sizeof(u32));
+	dsr_flow_cache = kmem_cache_create("dsr_flow", DSR_FLOW4_SIZE,
+					   __alignof__(struct dsr_flow),
+					   SLAB_ACCOUNT, NULL);
+	if (!dsr_flow_cache)
+		return -ENOMEM;
+	dsr_flow6_cache = kmem_cache_create("dsr_flow6",
+					    sizeof(struct dsr_flow),
+					    __alignof__(struct dsr_flow),
+					    SLAB_ACCOUNT, NULL);
+	if (!dsr_flow6_cache) {
+		kmem_cache_destroy(dsr_flow_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void dsr_flow_cache_exit(void)
 {
+	kmem_cache_destroy(dsr_flow6_cache);
 	kmem_cache_destroy(dsr_flow_cache);
+}
+
+static void dsr_flow_free(struct dsr_flow *flow)
+{
+	kmem_cache_free(flow->key.af == AF_INET6 ? dsr_flow6_cache :
+						   dsr_flow_cache, flow);
 }
 
 /* The namespace's limit, never above the host's. */
@@ -146,8 +192,7 @@ static bool dsr_flow_usable(const struct dsr_flow *flow,
 
 static void dsr_flow_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(dsr_flow_cache,
-			container_of(head, struct dsr_flow, rcu));
+	dsr_flow_free(container_of(head, struct dsr_flow, rcu));
 }
 
 /*
@@ -321,7 +366,11 @@ static struct dsr_flow *dsr_flow_template(struct dsr_flow_table *ft,
 	struct dsr_flow *tmpl;
 
 	*tkey = *key;
-	tkey->saddr &= persist.netmask;
+	if (key->af == AF_INET6)
+		ipv6_addr_prefix(&tkey->saddr6, &key->saddr6,
+				 persist.prefix_len6);
+	else
+		tkey->saddr &= persist.netmask;
 	tkey->sport = 0;
 	tkey->persist = DSR_PERSIST_CLIENT;
 	if (key->protocol == IPPROTO_UDP && READ_ONCE(svc->pe) == DSR_PE_SIP)
@@ -332,7 +381,12 @@ static struct dsr_flow *dsr_flow_template(struct dsr_flow_table *ft,
 	 * IPVS keys it.
 	 */
 	if (svc->key.fwmark) {
-		tkey->daddr = htonl(svc->key.fwmark);
+		if (key->af == AF_INET6) {
+			tkey->daddr6 = (struct in6_addr){};
+			tkey->daddr6.s6_addr32[3] = htonl(svc->key.fwmark);
+		} else {
+			tkey->daddr = htonl(svc->key.fwmark);
+		}
 		tkey->dport = 0;
 		tkey->protocol = IPPROTO_IP;
 	}
@@ -342,14 +396,19 @@ static struct dsr_flow *dsr_flow_template(struct dsr_flow_table *ft,
 	return tmpl;
 }
 
-static struct dsr_flow *dsr_flow_alloc(struct dsr_flow_table *ft)
+/* A new entry with a copy of @key (of its family's size). */
+static struct dsr_flow *dsr_flow_alloc(struct dsr_flow_table *ft,
+				       const struct dsr_flow_key *key)
 {
 	struct mem_cgroup *old = set_active_memcg(ft->memcg);
 	struct dsr_flow *flow;
 
-	flow = kmem_cache_alloc(dsr_flow_cache,
+	flow = kmem_cache_alloc(key->af == AF_INET6 ? dsr_flow6_cache :
+						      dsr_flow_cache,
 				GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	set_active_memcg(old);
+	if (flow)
+		memcpy(&flow->key, key, dsr_flow_key_len(key));
 	return flow;
 }
 
@@ -368,14 +427,13 @@ static struct dsr_dest *dsr_flow_insert(struct dsr_net *dn,
 
 	if (atomic_read(&ft->count) >= dsr_flow_limit(dn))
 		goto untracked;
-	new = dsr_flow_alloc(ft);
+	new = dsr_flow_alloc(ft, key);
 	if (!new)
 		goto untracked;
 	if (!refcount_inc_not_zero(&dest->refcnt)) {
-		kmem_cache_free(dsr_flow_cache, new);
+		dsr_flow_free(new);
 		goto untracked;
 	}
-	new->key = *key;
 	new->dest = dest;
 	new->state = state;
 	/* A template is never reclaimed as a stray packet's entry. */
@@ -412,7 +470,7 @@ static struct dsr_dest *dsr_flow_insert(struct dsr_net *dn,
 	atomic_dec(&ft->count);
 	dsr_flow_account(new->dest, state, -1);
 	dsr_dest_put(new->dest);
-	kmem_cache_free(dsr_flow_cache, new);
+	dsr_flow_free(new);
 	return dest;
 
 untracked:
@@ -674,7 +732,7 @@ static void dsr_flow_free_one(void *ptr, void *arg)
 
 	dsr_flow_account(flow->dest, dsr_flow_state_of(flow->state), -1);
 	dsr_dest_put(flow->dest);
-	kmem_cache_free(dsr_flow_cache, flow);
+	dsr_flow_free(flow);
 }
 
 /* Called when the last service is gone and the hooks are unregistered. */

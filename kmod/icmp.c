@@ -6,11 +6,13 @@
  * own tunnel packets.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 #include "dsr.h"
 
@@ -58,6 +60,7 @@ static unsigned int dsr_icmp_reply_error(struct dsr_net *dn,
 	/* Only errors addressed to the VIP the quoted packet came from. */
 	if (ip_hdr(skb)->daddr != quoted->saddr)
 		return NF_ACCEPT;
+	fkey.af = AF_INET;
 	fkey.protocol = quoted->protocol;
 	fkey.saddr = quoted->daddr;
 	fkey.daddr = quoted->saddr;
@@ -208,4 +211,84 @@ unsigned int dsr_icmp_in4(struct dsr_net *dn, struct sk_buff *skb)
 		break;
 	}
 	return NF_ACCEPT;
+}
+
+/* An ICMPv6 error about a packet for a VIP; icmp6_send() needs no route. */
+void dsr_icmp_send6(struct sk_buff *skb, u8 type, u8 code, u32 info)
+{
+	icmpv6_send(skb, type, code, info);
+}
+
+/*
+ * An ICMPv6 packet reaching the load balancer at @thoff: an error about a
+ * VIP's reply goes to the real server that owns the flow, as for IPv4.
+ * Everything else (neighbour discovery, echo, errors about other packets)
+ * continues to the host.
+ */
+unsigned int dsr_icmp_in6(struct dsr_net *dn, struct sk_buff *skb,
+			  unsigned int thoff)
+{
+	struct {
+		struct icmp6hdr icmp;
+		struct ipv6hdr ip;
+	} *hdr, _hdr;
+	struct dsr_service_key skey = {};
+	struct dsr_flow_key fkey = {};
+	struct dsr_service *svc;
+	struct dsr_dest *dest;
+	unsigned int verdict;
+	__be16 _ports[2], frag_off;
+	const __be16 *ports;
+	int off;
+	u8 proto;
+
+	hdr = skb_header_pointer(skb, thoff, sizeof(_hdr), &_hdr);
+	/* Errors are the types below 128 (RFC 4443). */
+	if (!hdr || !icmpv6_is_err(hdr->icmp.icmp6_type) ||
+	    hdr->ip.version != 6)
+		return NF_ACCEPT;
+	/* Only errors addressed to the VIP the quoted packet came from. */
+	if (!ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &hdr->ip.saddr))
+		return NF_ACCEPT;
+	proto = hdr->ip.nexthdr;
+	off = ipv6_skip_exthdr(skb, thoff + sizeof(hdr->icmp) + sizeof(hdr->ip),
+			       &proto, &frag_off);
+	/* Only a first fragment, or a whole packet, quotes the ports. */
+	if (off < 0 || (frag_off & htons(IP6_OFFSET)) ||
+	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return NF_ACCEPT;
+	ports = skb_header_pointer(skb, off, sizeof(_ports), &_ports);
+	if (!ports)
+		return NF_ACCEPT;
+
+	fkey.af = AF_INET6;
+	fkey.protocol = proto;
+	fkey.saddr6 = hdr->ip.daddr;
+	fkey.daddr6 = hdr->ip.saddr;
+	fkey.sport = ports[1];
+	fkey.dport = ports[0];
+	skey.af = AF_INET6;
+	skey.protocol = proto;
+	skey.addr.in6 = hdr->ip.saddr;
+	skey.port = ports[0];
+	svc = dsr_service_lookup(dn, &skey);
+	if (svc) {
+		dest = dsr_flow_find_dest(dn, svc, &fkey, skb);
+		if (!dest) {
+			dsr_count_drop(dn, DSR_DROP_NO_DEST);
+			return NF_DROP;
+		}
+	} else {
+		/* A fwmark service's flow, if the table has it. */
+		if (!READ_ONCE(dn->fwmark_services))
+			return NF_ACCEPT;
+		dest = dsr_flow_find_marked(dn, &fkey);
+		if (!dest)
+			return NF_ACCEPT;
+		svc = dest->svc;
+	}
+	verdict = dsr_xmit6(dn, svc, dest, skb);
+	if (verdict == NF_STOLEN)
+		dsr_count_event(dn, DSR_EVENT_ICMP_FORWARDED);
+	return verdict;
 }

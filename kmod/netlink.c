@@ -11,6 +11,7 @@
 #include <linux/inet.h>
 #include <linux/inetdevice.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include "dsr.h"
 
 #define DSR_TIMEOUT_MAX		(7 * 24 * 3600)
@@ -75,6 +76,8 @@ static const struct nla_policy dsr_service_policy[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_TUN_SRC_PLEN]	= NLA_POLICY_RANGE(NLA_U8, 1, 32),
 	[DSR_A_SERVICE_SCHED_TABLE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dsr_table_size_range),
 	[DSR_A_SERVICE_SCHED_DIGEST]	= { .type = NLA_REJECT },
+	[DSR_A_SERVICE_FAMILY]		= { .type = NLA_U8 },
+	[DSR_A_SERVICE_PREFIX_LEN6]	= NLA_POLICY_RANGE(NLA_U8, 1, 128),
 };
 
 static const struct nla_policy dsr_dest_policy[DSR_A_DEST_MAX + 1] = {
@@ -161,10 +164,22 @@ static bool dsr_nl_unicast4(__be32 addr)
 	       !ipv4_is_lbcast(addr) && !ipv4_is_loopback(addr);
 }
 
+/* A global or unique-local unicast address: one a client can reach. */
+static bool dsr_nl_unicast6(const struct in6_addr *addr)
+{
+	int type = ipv6_addr_type(addr);
+
+	return (type & IPV6_ADDR_UNICAST) &&
+	       !(type & (IPV6_ADDR_LOOPBACK | IPV6_ADDR_LINKLOCAL |
+			 IPV6_ADDR_MAPPED | IPV6_ADDR_SITELOCAL));
+}
+
 static int dsr_nl_parse_service(struct nlattr *nest, struct nlattr **tb,
 				struct dsr_service_key *key,
 				struct netlink_ext_ack *extack)
 {
+	struct nlattr *attr;
+	bool ok;
 	int err;
 
 	if (!nest) {
@@ -191,7 +206,20 @@ static int dsr_nl_parse_service(struct nlattr *nest, struct nlattr **tb,
 			return -EINVAL;
 		}
 		key->af = AF_INET;
+		attr = tb[DSR_A_SERVICE_FAMILY];
+		if (attr)
+			key->af = nla_get_u8(attr);
+		if (key->af != AF_INET && key->af != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "family must be AF_INET or AF_INET6");
+			return -EINVAL;
+		}
 		return 0;
+	}
+	if (tb[DSR_A_SERVICE_FAMILY]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_FAMILY],
+				    "the family is given only with a fwmark: an address has its own");
+		return -EINVAL;
 	}
 	if (!tb[DSR_A_SERVICE_PROTOCOL]) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, DSR_A_SERVICE_PROTOCOL);
@@ -210,14 +238,17 @@ static int dsr_nl_parse_service(struct nlattr *nest, struct nlattr **tb,
 		return -EINVAL;
 	}
 	if (tb[DSR_A_SERVICE_ADDR6]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_ADDR6],
-				    "IPv6 services are not supported yet");
-		return -EOPNOTSUPP;
+		key->af = AF_INET6;
+		key->addr.in6 = nla_get_in6_addr(tb[DSR_A_SERVICE_ADDR6]);
+		ok = dsr_nl_unicast6(&key->addr.in6);
+	} else {
+		key->af = AF_INET;
+		key->addr.ip = nla_get_in_addr(tb[DSR_A_SERVICE_ADDR4]);
+		ok = dsr_nl_unicast4(key->addr.ip);
 	}
-	key->af = AF_INET;
-	key->addr.ip = nla_get_in_addr(tb[DSR_A_SERVICE_ADDR4]);
-	if (!dsr_nl_unicast4(key->addr.ip)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_ADDR4],
+	if (!ok) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_ADDR4] ?:
+				    tb[DSR_A_SERVICE_ADDR6],
 				    "service address must be a unicast address");
 		return -EINVAL;
 	}
@@ -250,7 +281,7 @@ static struct dsr_service *dsr_nl_get_service(struct dsr_net *dn,
 		return ERR_PTR(err);
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
 	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_NETMASK] ||
-	    tb[DSR_A_SERVICE_TUN_SRC4] ||
+	    tb[DSR_A_SERVICE_PREFIX_LEN6] || tb[DSR_A_SERVICE_TUN_SRC4] ||
 	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE] ||
 	    tb[DSR_A_SERVICE_PE_NAME]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
@@ -332,14 +363,29 @@ static int dsr_nl_check_flags(const struct dsr_service_key *key, u32 flags,
  * attributes, for a service that will have @flags. It lives in the flow
  * table, so a stateless service cannot have it.
  */
-static int dsr_nl_parse_persist(struct nlattr **tb, union dsr_persist *persist,
-				u32 flags, struct netlink_ext_ack *extack)
+static int dsr_nl_parse_persist(struct nlattr **tb,
+				const struct dsr_service_key *key,
+				union dsr_persist *persist, u32 flags,
+				struct netlink_ext_ack *extack)
 {
 	struct nlattr *attr = tb[DSR_A_SERVICE_NETMASK];
+	bool v6 = key->af == AF_INET6;
 	__be32 mask;
 
 	if (tb[DSR_A_SERVICE_TIMEOUT])
 		persist->timeout = nla_get_u32(tb[DSR_A_SERVICE_TIMEOUT]);
+	if (v6 && attr) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an IPv6 service groups clients by a prefix length, not a netmask");
+		return -EINVAL;
+	}
+	if (!v6 && tb[DSR_A_SERVICE_PREFIX_LEN6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_PREFIX_LEN6],
+				    "an IPv4 service groups clients by a netmask, not a prefix length");
+		return -EINVAL;
+	}
+	if (tb[DSR_A_SERVICE_PREFIX_LEN6])
+		persist->prefix_len6 = nla_get_u8(tb[DSR_A_SERVICE_PREFIX_LEN6]);
 	if (attr) {
 		mask = nla_get_in_addr(attr);
 		if (inet_make_mask(inet_mask_len(mask)) != mask) {
@@ -391,9 +437,18 @@ static int dsr_nl_parse_pe(struct nlattr **tb,
  * The outer source of tunnelled packets, from @cur and the request's
  * attributes: an address (0.0.0.0 = the route's choice) and a prefix length.
  */
-static int dsr_nl_parse_tun_src(struct nlattr **tb, union dsr_tun_src *src,
+static int dsr_nl_parse_tun_src(struct nlattr **tb,
+				const struct dsr_service_key *key,
+				union dsr_tun_src *src,
 				struct netlink_ext_ack *extack)
 {
+	if (key->af == AF_INET6 &&
+	    (tb[DSR_A_SERVICE_TUN_SRC4] || tb[DSR_A_SERVICE_TUN_SRC_PLEN])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_SERVICE_TUN_SRC4] ?:
+				    tb[DSR_A_SERVICE_TUN_SRC_PLEN],
+				    "an IPv6 service's tunnels leave from the route's source address: no tunnel source");
+		return -EINVAL;
+	}
 	if (tb[DSR_A_SERVICE_TUN_SRC4]) {
 		src->addr = nla_get_in_addr(tb[DSR_A_SERVICE_TUN_SRC4]);
 		src->plen = 32;
@@ -418,7 +473,7 @@ static int dsr_nl_parse_tun_src(struct nlattr **tb, union dsr_tun_src *src,
  * default) and the request's attributes. Options a method does not have
  * are refused when given and dropped when only inherited.
  */
-static int dsr_nl_parse_fwd(struct nlattr **tb, union dsr_fwd *fwd,
+static int dsr_nl_parse_fwd(struct nlattr **tb, u8 af, union dsr_fwd *fwd,
 			    struct netlink_ext_ack *extack)
 {
 	union dsr_fwd new = *fwd;
@@ -459,6 +514,11 @@ static int dsr_nl_parse_fwd(struct nlattr **tb, union dsr_fwd *fwd,
 					    "a GUE tunnel needs its destination port, 1-65535");
 			return -EINVAL;
 		}
+	}
+	if (af == AF_INET6 && new.tun_type != DSR_TUN_IPIP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_TUN_TYPE],
+				    "an IPv6 real server is tunnelled by IPIP (IPv6 in IPv6) only");
+		return -EOPNOTSUPP;
 	}
 	if (tb[DSR_A_DEST_TUN_FLAGS])
 		new.tun_flags = nla_get_u32(tb[DSR_A_DEST_TUN_FLAGS]);
@@ -503,7 +563,9 @@ static int dsr_nl_put_service_key(struct sk_buff *skb,
 				  const struct dsr_service_key *key)
 {
 	if (key->fwmark)
-		return nla_put_u32(skb, DSR_A_SERVICE_FWMARK, key->fwmark);
+		return nla_put_u32(skb, DSR_A_SERVICE_FWMARK, key->fwmark) ||
+		       nla_put_u8(skb, DSR_A_SERVICE_FAMILY, key->af) ?
+		       -EMSGSIZE : 0;
 	if (nla_put_u8(skb, DSR_A_SERVICE_PROTOCOL, key->protocol) ||
 	    nla_put_be16(skb, DSR_A_SERVICE_PORT, key->port))
 		return -EMSGSIZE;
@@ -534,6 +596,18 @@ static int dsr_nl_put_sched_table(struct sk_buff *skb,
 	return 0;
 }
 
+/* How persistence groups clients: a netmask, or a prefix length. */
+static int dsr_nl_put_netmask(struct sk_buff *skb,
+			      const struct dsr_service *svc)
+{
+	union dsr_persist persist = { .word = READ_ONCE(svc->persist.word) };
+
+	if (svc->key.af == AF_INET6)
+		return nla_put_u8(skb, DSR_A_SERVICE_PREFIX_LEN6,
+				  persist.prefix_len6);
+	return nla_put_in_addr(skb, DSR_A_SERVICE_NETMASK, persist.netmask);
+}
+
 /* The service nest: its key only, or everything about it. */
 static int dsr_nl_put_service(struct sk_buff *skb,
 			      const struct dsr_service *svc, bool full)
@@ -549,8 +623,7 @@ static int dsr_nl_put_service(struct sk_buff *skb,
 	    (nla_put_string(skb, DSR_A_SERVICE_SCHED_NAME, svc->sched->name) ||
 	     nla_put_u32(skb, DSR_A_SERVICE_FLAGS, svc->flags) ||
 	     nla_put_u32(skb, DSR_A_SERVICE_TIMEOUT, svc->persist.timeout) ||
-	     nla_put_in_addr(skb, DSR_A_SERVICE_NETMASK,
-			     svc->persist.netmask) ||
+	     dsr_nl_put_netmask(skb, svc) ||
 	     nla_put_u32(skb, DSR_A_SERVICE_DEST_COUNT, svc->dest_count) ||
 	     dsr_nl_put_stats(skb, DSR_A_SERVICE_STATS, &svc->stats) ||
 	     dsr_nl_put_sched_table(skb, svc)))
@@ -723,10 +796,12 @@ static int dsr_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 				 info->extack);
 	if (err)
 		return err;
-	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
+	err = dsr_nl_parse_tun_src(tb, &key, &tun_src, info->extack);
 	if (err)
 		return err;
-	err = dsr_nl_parse_persist(tb, &persist, flags, info->extack);
+	if (key.af == AF_INET6)
+		persist.prefix_len6 = 128;
+	err = dsr_nl_parse_persist(tb, &key, &persist, flags, info->extack);
 	if (err)
 		return err;
 	err = dsr_nl_parse_pe(tb, &key, &pe, info->extack);
@@ -805,11 +880,11 @@ static int dsr_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 	}
 	tun_src = svc->tun_src;
-	err = dsr_nl_parse_tun_src(tb, &tun_src, info->extack);
+	err = dsr_nl_parse_tun_src(tb, &key, &tun_src, info->extack);
 	if (err)
 		goto out;
 	persist = svc->persist;
-	err = dsr_nl_parse_persist(tb, &persist,
+	err = dsr_nl_parse_persist(tb, &key, &persist,
 				   tb[DSR_A_SERVICE_FLAGS] ?
 				   nla_get_u32(tb[DSR_A_SERVICE_FLAGS]) :
 				   svc->flags, info->extack);
@@ -950,6 +1025,7 @@ static int dsr_nl_parse_dest(struct nlattr *nest, struct nlattr **tb,
 			     union nf_inet_addr *addr, __be16 *port,
 			     struct netlink_ext_ack *extack)
 {
+	bool ok;
 	int err;
 
 	if (!nest) {
@@ -967,14 +1043,22 @@ static int dsr_nl_parse_dest(struct nlattr *nest, struct nlattr **tb,
 			       "real server needs exactly one address, IPv4 or IPv6");
 		return -EINVAL;
 	}
-	if (tb[DSR_A_DEST_ADDR6] || svc->key.af != AF_INET) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_ADDR6],
-				    "real server address family must match the service");
+	if (!!tb[DSR_A_DEST_ADDR6] != (svc->key.af == AF_INET6)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_ADDR4] ?:
+				    tb[DSR_A_DEST_ADDR6],
+				    "real server address family must match the service: dsr does not tunnel between families");
 		return -EINVAL;
 	}
-	addr->ip = nla_get_in_addr(tb[DSR_A_DEST_ADDR4]);
-	if (!dsr_nl_unicast4(addr->ip)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_ADDR4],
+	if (tb[DSR_A_DEST_ADDR6]) {
+		addr->in6 = nla_get_in6_addr(tb[DSR_A_DEST_ADDR6]);
+		ok = dsr_nl_unicast6(&addr->in6);
+	} else {
+		addr->ip = nla_get_in_addr(tb[DSR_A_DEST_ADDR4]);
+		ok = dsr_nl_unicast4(addr->ip);
+	}
+	if (!ok) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DSR_A_DEST_ADDR4] ?:
+				    tb[DSR_A_DEST_ADDR6],
 				    "real server address must be a unicast address");
 		return -EINVAL;
 	}
@@ -1037,7 +1121,7 @@ static int dsr_nl_dest_new(struct sk_buff *skb, struct genl_info *info)
 				info->extack);
 	if (err)
 		goto out;
-	err = dsr_nl_parse_fwd(tb, &fwd, info->extack);
+	err = dsr_nl_parse_fwd(tb, svc->key.af, &fwd, info->extack);
 	if (err)
 		goto out;
 	if (tb[DSR_A_DEST_WEIGHT])
@@ -1139,7 +1223,7 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	fwd = dest->fwd;
-	err = dsr_nl_parse_fwd(tb, &fwd, info->extack);
+	err = dsr_nl_parse_fwd(tb, dest->af, &fwd, info->extack);
 	if (err) {
 		if (!info->extack->bad_attr)
 			NL_SET_BAD_ATTR(info->extack, info->attrs[DSR_A_DEST]);
@@ -1450,6 +1534,24 @@ static int dsr_nl_flow_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* A flow's client, VIP and real server, in the flow's family. */
+static int dsr_nl_put_flow_addrs(struct sk_buff *skb,
+				 const struct dsr_flow *flow)
+{
+	const struct dsr_dest *dest = flow->dest;
+
+	if (flow->key.af == AF_INET6)
+		return nla_put_in6_addr(skb, DSR_A_FLOW_CLIENT_ADDR6,
+					&flow->key.saddr6) ||
+		       nla_put_in6_addr(skb, DSR_A_FLOW_VIP_ADDR6,
+					&flow->key.daddr6) ||
+		       nla_put_in6_addr(skb, DSR_A_FLOW_DEST_ADDR6,
+					&dest->addr.in6);
+	return nla_put_in_addr(skb, DSR_A_FLOW_CLIENT_ADDR4, flow->key.saddr) ||
+	       nla_put_in_addr(skb, DSR_A_FLOW_VIP_ADDR4, flow->key.daddr) ||
+	       nla_put_in_addr(skb, DSR_A_FLOW_DEST_ADDR4, dest->addr.ip);
+}
+
 static int dsr_nl_put_flow(struct sk_buff *skb, struct netlink_callback *cb,
 			   const struct dsr_flow *flow)
 {
@@ -1466,11 +1568,9 @@ static int dsr_nl_put_flow(struct sk_buff *skb, struct netlink_callback *cb,
 	nest = nla_nest_start(skb, DSR_A_FLOW);
 	if (!nest ||
 	    nla_put_u8(skb, DSR_A_FLOW_PROTOCOL, flow->key.protocol) ||
-	    nla_put_in_addr(skb, DSR_A_FLOW_CLIENT_ADDR4, flow->key.saddr) ||
+	    dsr_nl_put_flow_addrs(skb, flow) ||
 	    nla_put_be16(skb, DSR_A_FLOW_CLIENT_PORT, flow->key.sport) ||
-	    nla_put_in_addr(skb, DSR_A_FLOW_VIP_ADDR4, flow->key.daddr) ||
 	    nla_put_be16(skb, DSR_A_FLOW_VIP_PORT, flow->key.dport) ||
-	    nla_put_in_addr(skb, DSR_A_FLOW_DEST_ADDR4, dest->addr.ip) ||
 	    nla_put_be16(skb, DSR_A_FLOW_DEST_PORT, dest->port) ||
 	    nla_put_u8(skb, DSR_A_FLOW_STATE, state & DSR_FLOW_STATE_MASK) ||
 	    nla_put_u32(skb, DSR_A_FLOW_EXPIRES,

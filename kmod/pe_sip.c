@@ -10,6 +10,7 @@
  */
 
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
@@ -101,6 +102,19 @@ next:
 	return false;
 }
 
+/* Where the UDP header of @skb, for a flow of family @af, starts. */
+static int dsr_sip_udp_offset(const struct sk_buff *skb, u8 af)
+{
+	__be16 frag_off;
+	u8 nexthdr;
+
+	if (af != AF_INET6)
+		return skb_network_offset(skb) + ip_hdrlen(skb);
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	return ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				sizeof(struct ipv6hdr), &nexthdr, &frag_off);
+}
+
 /*
  * Turn @tkey, the client template key of the UDP datagram @skb, into the
  * key of its client's call: a hash of the client address there and the
@@ -110,12 +124,15 @@ next:
 bool dsr_sip_template_key(const struct sk_buff *skb,
 			  struct dsr_flow_key *tkey)
 {
-	unsigned int off = skb_network_offset(skb) + ip_hdrlen(skb) +
-			   sizeof(struct udphdr);
+	int udp = dsr_sip_udp_offset(skb, tkey->af);
 	const u8 *msg, *value;
+	unsigned int off;
 	size_t len, vlen;
-	u64 hash;
+	u64 hash, client;
 
+	if (udp < 0)
+		return false;
+	off = udp + sizeof(struct udphdr);
 	if (skb->len <= off)
 		return false;
 	len = min_t(size_t, skb->len - off, DSR_SIP_SCAN_MAX);
@@ -130,9 +147,19 @@ bool dsr_sip_template_key(const struct sk_buff *skb,
 	}
 	if (!dsr_sip_call_id(msg, len, skb->len - off > len, &value, &vlen))
 		return false;
-	hash = siphash_2u64(siphash(value, vlen, &dsr_sip_key),
-			    (__force u32)tkey->saddr, &dsr_sip_key);
-	tkey->saddr = (__force __be32)(u32)hash;
+	if (tkey->af == AF_INET6)
+		client = siphash(&tkey->saddr6, sizeof(tkey->saddr6),
+				 &dsr_sip_key);
+	else
+		client = (__force u32)tkey->saddr;
+	hash = siphash_2u64(siphash(value, vlen, &dsr_sip_key), client,
+			    &dsr_sip_key);
+	if (tkey->af == AF_INET6) {
+		tkey->saddr6 = (struct in6_addr){};
+		tkey->saddr6.s6_addr32[0] = (__force __be32)(u32)hash;
+	} else {
+		tkey->saddr = (__force __be32)(u32)hash;
+	}
 	tkey->sport = (__force __be16)(u16)(hash >> 32);
 	tkey->persist = DSR_PERSIST_SIP;
 	return true;

@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/jhash.h>
+#include <net/ipv6.h>
 #include "dsr.h"
 
 #define DSR_SLOT_EMPTY		U16_MAX
@@ -85,10 +86,15 @@ static u32 dsr_sched_auto_size(unsigned int count)
 /* The 5-tuple hash that mh and every fallback use. */
 u32 dsr_sched_flow_hash(const struct dsr_flow_key *key)
 {
+	u32 ports = ((__force u32)key->sport << 16 |
+		     (__force u32)key->dport) ^ key->protocol;
+
+	if (key->af == AF_INET6)
+		return jhash_3words(ipv6_addr_hash(&key->saddr6),
+				    ipv6_addr_hash(&key->daddr6), ports,
+				    DSR_FLOW_SEED);
 	return jhash_3words((__force u32)key->saddr, (__force u32)key->daddr,
-			    ((__force u32)key->sport << 16 |
-			     (__force u32)key->dport) ^ key->protocol,
-			    DSR_FLOW_SEED);
+			    ports, DSR_FLOW_SEED);
 }
 
 static u32 dsr_sched_source_hash(const struct dsr_dest_set *set,
@@ -96,8 +102,10 @@ static u32 dsr_sched_source_hash(const struct dsr_dest_set *set,
 {
 	u32 port = set->flags & DSR_SERVICE_F_HASH_PORT ?
 		   (__force u32)key->sport : 0;
+	u32 client = key->af == AF_INET6 ? ipv6_addr_hash(&key->saddr6) :
+					   (__force u32)key->saddr;
 
-	return jhash_2words((__force u32)key->saddr, port, DSR_FLOW_SEED);
+	return jhash_2words(client, port, DSR_FLOW_SEED);
 }
 
 static struct dsr_dest *dsr_sched_slot(const struct dsr_dest_set *set,

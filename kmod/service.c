@@ -135,7 +135,7 @@ struct dsr_service *dsr_service_add(struct dsr_net *dn,
 	err = dsr_counters_init(&svc->stats);
 	if (err)
 		goto err_free_svc;
-	err = dsr_hooks_get(dn, key->fwmark);
+	err = dsr_hooks_get(dn, key);
 	if (err)
 		goto err_free_counters;
 
@@ -178,7 +178,7 @@ void dsr_service_del(struct dsr_net *dn, struct dsr_service *svc)
 	if (svc->key.fwmark)
 		WRITE_ONCE(dn->fwmark_services, dn->fwmark_services - 1);
 	dn->generation++;
-	dsr_hooks_put(dn, svc->key.fwmark);
+	dsr_hooks_put(dn, &svc->key);
 	call_rcu(&svc->rcu, dsr_service_free_rcu);
 }
 

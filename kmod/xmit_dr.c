@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dsr - DR (direct routing) transmit for IPv4: the packet keeps its IP
+ * dsr - DR (direct routing) transmit: the packet keeps its IP
  * addresses and goes to the real server's MAC on a directly attached link.
  * The real server has the VIP on lo and answers the client itself.
  *
@@ -16,10 +16,13 @@
  * IPVS DR, which decrements TTL since Linux 5.3, pays it too.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/neighbour.h>
 #include <net/route.h>
 #include "dsr.h"
@@ -218,5 +221,101 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 
 drop:
 	ip_rt_put(rt);
+	return NF_DROP;
+}
+
+/*
+ * The route to an IPv6 real server, as dsr_dest_route4() finds it.
+ * FLOWI_FLAG_KNOWN_NH makes an on-link route a clone whose next hop is
+ * the real server, not the packet's destination (the VIP).
+ */
+static struct dst_entry *dsr_dest_route6(struct dsr_net *dn,
+					 struct dsr_dest *dest)
+{
+	struct flowi6 fl6 = {};
+	struct in6_addr saddr;
+	struct dst_entry *dst;
+	struct rt6_info *rt;
+
+	dst = dst_cache_get_ip6(&dest->dst_cache, &saddr);
+	if (dst) {
+		rt = (struct rt6_info *)dst;
+		/* The cache may still hold the route of a tunnel real server. */
+		if (!(rt->rt6i_flags & RTF_GATEWAY) &&
+		    ipv6_addr_equal(rt6_nexthop(rt, &in6addr_any),
+				    &dest->addr.in6))
+			return dst;
+		dst_release(dst);
+	}
+
+	fl6.daddr = dest->addr.in6;
+	fl6.flowi6_flags = FLOWI_FLAG_KNOWN_NH;
+	dst = ip6_route_output(dn->net, NULL, &fl6);
+	rt = (struct rt6_info *)dst;
+	if (dst->error || (rt->rt6i_flags & (RTF_GATEWAY | RTF_LOCAL |
+					     RTF_ANYCAST | RTF_REJECT)) ||
+	    !ipv6_addr_equal(rt6_nexthop(rt, &in6addr_any), &dest->addr.in6)) {
+		dst_release(dst);
+		return NULL;
+	}
+	dst_cache_set_ip6(&dest->dst_cache, dst, &fl6.saddr);
+	return dst;
+}
+
+/*
+ * DR for IPv6: the same hop as for IPv4, with IPv6's rules. Routers do not
+ * fragment: a packet too big for the link draws "packet too big", unless
+ * defragmentation made it from fragments that each fit; the output path
+ * then sends it as such fragments again, as forwarding does.
+ */
+unsigned int dsr_xmit_dr6(struct dsr_net *dn, struct dsr_dest *dest,
+			  struct sk_buff *skb)
+{
+	bool keep_ttl = READ_ONCE(dr_keep_ttl);
+	struct dst_entry *dst;
+	unsigned int mtu, room;
+
+	dst = dsr_dest_route6(dn, dest);
+	if (!dst) {
+		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
+		return NF_DROP;
+	}
+
+	if (!keep_ttl && ipv6_hdr(skb)->hop_limit <= 1) {
+		dsr_icmp_send6(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+		dsr_count_drop(dn, DSR_DROP_TTL);
+		goto drop;
+	}
+
+	mtu = dst_mtu(dst);
+	if (dsr_exceeds_mtu(skb, mtu) &&
+	    !(IP6CB(skb)->frag_max_size && IP6CB(skb)->frag_max_size <= mtu)) {
+		dsr_icmp_send6(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
+		goto drop;
+	}
+
+	room = LL_RESERVED_SPACE(dst->dev);
+	if ((!keep_ttl || skb_headroom(skb) < room) && skb_cow(skb, room)) {
+		dsr_count_drop(dn, DSR_DROP_NO_MEM);
+		goto drop;
+	}
+	if (!keep_ttl)
+		ipv6_hdr(skb)->hop_limit--;
+
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	skb->dev = dst->dev;
+	skb->protocol = htons(ETH_P_IPV6);
+	dsr_skb_scrub(skb);
+	/*
+	 * The output path (POSTROUTING, then the neighbour of the route's
+	 * next hop, the real server) fragments a reassembled packet again.
+	 */
+	dst_output(dn->net, NULL, skb);
+	return NF_STOLEN;
+
+drop:
+	dst_release(dst);
 	return NF_DROP;
 }

@@ -13,15 +13,19 @@
  * PRE_ROUTING or LOCAL_IN and never sees it again.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/udp.h>
+#include <net/addrconf.h>
 #include <net/gre.h>
 #include <net/gue.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 #include <net/udp.h>
 #include "dsr.h"
@@ -276,5 +280,126 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 
 drop:
 	ip_rt_put(rt);
+	return NF_DROP;
+}
+
+/*
+ * The route to an IPv6 real server and the source address to send from,
+ * from the destination's cache or a fresh lookup.
+ */
+static struct dst_entry *dsr_tun_route6(struct dsr_net *dn,
+					struct dsr_dest *dest,
+					struct in6_addr *saddr)
+{
+	struct flowi6 fl6 = {};
+	struct dst_entry *dst;
+
+	dst = dst_cache_get_ip6(&dest->dst_cache, saddr);
+	/* The cache may still hold a DR route, stored without a source. */
+	if (dst && !ipv6_addr_any(saddr))
+		return dst;
+	dst_release(dst);
+
+	fl6.daddr = dest->addr.in6;
+	dst = ip6_route_output(dn->net, NULL, &fl6);
+	if (dst->error ||
+	    (((struct rt6_info *)dst)->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST |
+						     RTF_REJECT)))
+		goto err;
+	if (ipv6_addr_any(&fl6.saddr) &&
+	    ipv6_dev_get_saddr(dn->net, ip6_dst_idev(dst)->dev, &fl6.daddr, 0,
+			       &fl6.saddr))
+		goto err;
+	dst_cache_set_ip6(&dest->dst_cache, dst, &fl6.saddr);
+	*saddr = fl6.saddr;
+	return dst;
+err:
+	dst_release(dst);
+	return NULL;
+}
+
+/*
+ * TUN for IPv6: the client's packet, its hop limit decremented, inside an
+ * outer IPv6 header (IPv6-in-IPv6, what an ip6tnl device decapsulates),
+ * from the route's source address. The flow label carries the flow's hash
+ * for routers and NICs that spread by it.
+ */
+unsigned int dsr_xmit_tun6(struct dsr_net *dn, struct dsr_dest *dest,
+			   struct sk_buff *skb)
+{
+	struct ipv6hdr *inner, *ip6h;
+	struct in6_addr saddr;
+	struct dst_entry *dst;
+	unsigned int mtu;
+	__be32 label;
+	u8 tclass;
+
+	dst = dsr_tun_route6(dn, dest, &saddr);
+	if (!dst) {
+		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
+		return NF_DROP;
+	}
+
+	if (ipv6_hdr(skb)->hop_limit <= 1) {
+		dsr_icmp_send6(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+		dsr_count_drop(dn, DSR_DROP_TTL);
+		goto drop;
+	}
+
+	/*
+	 * What fits inside the tunnel. Below the minimum IPv6 MTU the outer
+	 * packet is fragmented instead (RFC 2473), so clients are never
+	 * asked for less than 1280.
+	 */
+	mtu = dst_mtu(dst);
+	mtu = mtu > sizeof(*ip6h) + IPV6_MIN_MTU ? mtu - sizeof(*ip6h) :
+						   IPV6_MIN_MTU;
+	if (dsr_exceeds_mtu(skb, mtu) &&
+	    !(IP6CB(skb)->frag_max_size && IP6CB(skb)->frag_max_size <= mtu)) {
+		dsr_icmp_send6(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
+		goto drop;
+	}
+
+	label = htonl(skb_get_hash(skb)) & IPV6_FLOWLABEL_MASK;
+	if (skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + sizeof(*ip6h))) {
+		dsr_count_drop(dn, DSR_DROP_NO_MEM);
+		goto drop;
+	}
+	inner = ipv6_hdr(skb);
+	inner->hop_limit--;
+	tclass = INET_ECN_encapsulate(ipv6_get_dsfield(inner),
+				      ipv6_get_dsfield(inner));
+
+	skb_dst_drop(skb);
+	dsr_skb_scrub(skb);
+	skb_reset_mac_header(skb);
+	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP6)) {
+		dsr_count_drop(dn, DSR_DROP_NO_MEM);
+		goto drop;
+	}
+	skb_set_inner_ipproto(skb, IPPROTO_IPV6);
+
+	skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, tclass, label);
+	ip6h->nexthdr = IPPROTO_IPV6;
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	ip6h->saddr = saddr;
+	ip6h->daddr = dest->addr.in6;
+
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	skb->protocol = htons(ETH_P_IPV6);
+	skb->pkt_type = PACKET_HOST;
+	/* The output path may fragment the outer packet (see above). */
+	skb->ignore_df = 1;
+	skb_dst_set(skb, dst);
+	/* payload_len is filled in by the output path. */
+	ip6_local_out(dn->net, NULL, skb);
+	return NF_STOLEN;
+
+drop:
+	dst_release(dst);
 	return NF_DROP;
 }

@@ -128,9 +128,10 @@ DROPS = nest_schema(
 SERVICE = nest_schema(
     ["PAD", "PROTOCOL", "ADDR4", "ADDR6", "PORT", "FWMARK", "SCHED_NAME",
      "FLAGS", "TIMEOUT", "DEST_COUNT", "STATS", "TUN_SRC4", "TUN_SRC_PLEN",
-     "SCHED_TABLE", "SCHED_DIGEST", "NETMASK", "PE_NAME"],
+     "SCHED_TABLE", "SCHED_DIGEST", "NETMASK", "PE_NAME", "FAMILY",
+     "PREFIX_LEN6"],
     ["hex", "u8", "in4", "in6", "be16", "u32", "str", "u32", "u32", "u32",
-     "nest", "in4", "u8", "u32", "u64", "in4", "str"],
+     "nest", "in4", "u8", "u32", "u64", "in4", "str", "u8", "u8"],
     {"STATS": STATS})
 DEST = nest_schema(
     ["PAD", "ADDR4", "ADDR6", "PORT", "FWD_METHOD", "WEIGHT", "TUN_TYPE",

@@ -6,10 +6,11 @@
 #
 #   client 10.0.0.1 -- br0 -- lb 10.0.0.2 (VIP 10.0.0.100) -- rs1 10.0.0.11
 #
-# 1. insmod of the built dsr.ko, with nf_defrag_ipv4 not loaded (insmod
-#    resolves no dependencies): it loads, and a TCP service forwards a
-#    connection (which needs defragmentation enabled in the namespace).
-# 2. dsr holds nf_defrag_ipv4 while loaded and lets go of it on rmmod.
+# 1. insmod of the built dsr.ko, with nf_defrag_ipv4 and nf_defrag_ipv6 not
+#    loaded (insmod resolves no dependencies): it loads, a TCP service
+#    forwards a connection (which needs defragmentation enabled in the
+#    namespace), and an IPv6 service is taken (IPv6 defragmentation).
+# 2. dsr holds both while loaded and lets go of them on rmmod.
 # 3. modinfo describes every module parameter with its default.
 # 4. The options of the shipped modprobe.d example reach the module.
 #
@@ -42,15 +43,22 @@ unload_tree()
 	rmmod "$mod" 2>/dev/null
 }
 
-# A kernel may have it built in (the debug lane's does): then only
-# dsr.ko's own loading and unloading are checked.
-DEFRAG_BUILTIN=0
-grep -q '/nf_defrag_ipv4\.ko' "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null &&
-	DEFRAG_BUILTIN=1
+# The defragmentation modules dsr takes by symbol. A kernel may have them
+# built in (the debug lane's does): then only dsr.ko's own loading and
+# unloading are checked for them.
+DEFRAG=()
+for mod in nf_defrag_ipv4 nf_defrag_ipv6; do
+	grep -q "/$mod\.ko" "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null ||
+		DEFRAG+=("$mod")
+done
+DEFRAG_NAMES=${DEFRAG[*]:-}
+DEFRAG_NAMES=${DEFRAG_NAMES// / and }
 
 lb_loaded && rmmod dsr
-[ "$DEFRAG_BUILTIN" = 1 ] || unload_tree nf_defrag_ipv4 ||
-	skip_all "nf_defrag_ipv4 cannot be unloaded here (held by: $(ls /sys/module/nf_defrag_ipv4/holders))"
+for mod in "${DEFRAG[@]}"; do
+	unload_tree "$mod" ||
+		skip_all "$mod cannot be unloaded here (held by: $(ls "/sys/module/$mod/holders"))"
+done
 
 topo_dr 1
 sink_start tcp rs1 "$VIP" 80 "$TMP_DIR/rs1"
@@ -66,10 +74,10 @@ insmod_alone()
 	fi
 	lb_loaded || { echo "insmod returned 0 but dsr is not loaded"; return 1; }
 }
-if [ "$DEFRAG_BUILTIN" = 1 ]; then
-	ktap_check "insmod loads dsr.ko (nf_defrag_ipv4 is built in)" insmod_alone
+if [ -z "$DEFRAG_NAMES" ]; then
+	ktap_check "insmod loads dsr.ko (defragmentation is built in)" insmod_alone
 else
-	ktap_check "insmod loads dsr.ko while nf_defrag_ipv4 is not loaded" insmod_alone
+	ktap_check "insmod loads dsr.ko while $DEFRAG_NAMES are not loaded" insmod_alone
 fi
 
 forwards()
@@ -85,38 +93,49 @@ forwards()
 }
 ktap_check "the insmod-loaded module forwards a connection to the real server" forwards
 
+# An IPv6 service enables IPv6 defragmentation in the namespace.
+ipv6_service()
+{
+	adm lb -A -t "[2001:db8::100]:80" -s rr
+}
+ktap_check "the insmod-loaded module takes an IPv6 service" ipv6_service
+
 # ---------------------------------------------------------------- 2. references
 
 held()
 {
-	[ -d /sys/module/nf_defrag_ipv4 ] ||
-		{ echo "nf_defrag_ipv4 is not loaded"; return 1; }
-	if rmmod nf_defrag_ipv4 2>/dev/null; then
-		echo "nf_defrag_ipv4 unloaded under a loaded dsr"
-		return 1
-	fi
+	local mod
+	for mod in "${DEFRAG[@]}"; do
+		[ -d "/sys/module/$mod" ] || { echo "$mod is not loaded"; return 1; }
+		if rmmod "$mod" 2>/dev/null; then
+			echo "$mod unloaded under a loaded dsr"
+			return 1
+		fi
+	done
 }
-if [ "$DEFRAG_BUILTIN" = 1 ]; then
-	ktap_skip "nf_defrag_ipv4 cannot be unloaded while dsr uses it: built into this kernel"
+if [ -z "$DEFRAG_NAMES" ]; then
+	ktap_skip "defragmentation cannot be unloaded while dsr uses it: built into this kernel"
 else
-	ktap_check "nf_defrag_ipv4 cannot be unloaded while dsr uses it" held
+	ktap_check "$DEFRAG_NAMES cannot be unloaded while dsr uses them" held
 fi
 
 released()
 {
+	local mod
 	adm lb -C || return 1
 	rmmod dsr || { echo "rmmod dsr failed"; return 1; }
-	[ "$DEFRAG_BUILTIN" = 0 ] || return 0
-	rmmod nf_defrag_ipv4 2>"$TMP_DIR/rmmod.err" || {
-		echo "rmmod nf_defrag_ipv4 after dsr: $(cat "$TMP_DIR/rmmod.err")"
-		echo "refcnt $(cat /sys/module/nf_defrag_ipv4/refcnt)"
-		return 1
-	}
+	for mod in "${DEFRAG[@]}"; do
+		rmmod "$mod" 2>"$TMP_DIR/rmmod.err" || {
+			echo "rmmod $mod after dsr: $(cat "$TMP_DIR/rmmod.err")"
+			echo "refcnt $(cat "/sys/module/$mod/refcnt")"
+			return 1
+		}
+	done
 }
-if [ "$DEFRAG_BUILTIN" = 1 ]; then
-	ktap_check "rmmod dsr succeeds (nf_defrag_ipv4 is built in)" released
+if [ -z "$DEFRAG_NAMES" ]; then
+	ktap_check "rmmod dsr succeeds (defragmentation is built in)" released
 else
-	ktap_check "rmmod dsr lets go of nf_defrag_ipv4" released
+	ktap_check "rmmod dsr lets go of $DEFRAG_NAMES" released
 fi
 
 # ---------------------------------------------------------------- 3. modinfo

@@ -45,6 +45,8 @@ FUZZ_SEED=${TEST_FUZZ_SEED:-1}
 setup_ns lb
 adm lb -A -t "$VIP:80" -s rr
 adm lb -a -t "$VIP:80" -r "$SUBNET.11:80" -g -w 1
+adm lb -A -u "[2001:db8::100]:53" -s rr
+adm lb -a -u "[2001:db8::100]:53" -r "[2001:db8::11]:53" -g -w 1
 LB_START=$(adm lb -Ln 2>&1)
 
 # The host-wide cap on every namespace's flow limit, as INFO_GET reports it
@@ -62,6 +64,9 @@ SVC="PROTOCOL=6 ADDR4=$VIP PORT=80"
 NEW="PROTOCOL=6 ADDR4=$SUBNET.101 PORT=80"
 NOSVC="PROTOCOL=6 ADDR4=$SUBNET.200 PORT=80"
 RS2="ADDR4=$SUBNET.12"
+# The IPv6 service that exists, and a new one.
+SVC6="PROTOCOL=17 ADDR6=2001:db8::100 PORT=53"
+NEW6="PROTOCOL=17 ADDR6=2001:db8::101 PORT=53"
 
 # nl HOST ARGS... - dsr_nl.py in HOST's namespace
 nl()
@@ -146,7 +151,7 @@ EINVAL | Attribute failed policy validation | FLUSH with an attribute (it takes 
 EINVAL | Attribute failed policy validation | INFO_GET with an attribute (it takes none) | INFO_GET @INFO~{ }
 EINVAL | Attribute failed policy validation | FLOW_FLUSH with an attribute (it takes none) | FLOW_FLUSH @FLOW~{ }
 EINVAL | Attribute failed policy validation | FLOW_GET dump with an attribute (it takes none) | FLOW_GET +dump @FLOW~{ }
-EINVAL | Unknown attribute type | service attribute 18 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @18=u32:1 }
+EINVAL | Unknown attribute type | service attribute 20 (> DSR_A_SERVICE_MAX) | SERVICE_NEW SERVICE{ $NEW @20=u32:1 }
 EINVAL | Unknown attribute type | service attribute 0 | SERVICE_NEW SERVICE{ $NEW @0=u32:1 }
 EINVAL | Unknown attribute type | dest attribute 17 (> DSR_A_DEST_MAX) | DEST_NEW SERVICE{ $SVC } DEST{ $RS2 @17=u32:1 }
 EINVAL | Unknown attribute type | info attribute 24 (> DSR_A_INFO_MAX) | CONFIG_SET INFO{ TIMEOUT_UDP=10 @24=u32:1 }
@@ -224,7 +229,27 @@ EINVAL | service address must be a unicast address | address 255.255.255.255 | S
 EINVAL | service address must be a unicast address | address 127.0.0.1 | SERVICE_NEW SERVICE{ PROTOCOL=17 @ADDR4=127.0.0.1 PORT=53 }
 EINVAL | service needs exactly one address, IPv4 or IPv6 | both ADDR4 and ADDR6 | SERVICE_NEW SERVICE{ PROTOCOL=6 ADDR4=$SUBNET.101 ADDR6=2001:db8::1 PORT=80 }
 EINVAL | service needs exactly one address, IPv4 or IPv6 | neither ADDR4 nor ADDR6 | SERVICE_NEW SERVICE{ PROTOCOL=6 PORT=80 }
-EOPNOTSUPP | IPv6 services are not supported yet | IPv6 service | SERVICE_NEW SERVICE{ PROTOCOL=6 @ADDR6=2001:db8::1 PORT=80 }
+EINVAL | service address must be a unicast address | IPv6 service on :: | SERVICE_NEW SERVICE{ PROTOCOL=6 @ADDR6=:: PORT=80 }
+EINVAL | service address must be a unicast address | IPv6 service on ::1 | SERVICE_NEW SERVICE{ PROTOCOL=6 @ADDR6=::1 PORT=80 }
+EINVAL | service address must be a unicast address | IPv6 service on fe80::1 (link-local) | SERVICE_NEW SERVICE{ PROTOCOL=6 @ADDR6=fe80::1 PORT=80 }
+EINVAL | service address must be a unicast address | IPv6 service on ff02::1 (multicast) | SERVICE_NEW SERVICE{ PROTOCOL=6 @ADDR6=ff02::1 PORT=80 }
+EINVAL | service address must be a unicast address | IPv6 service on ::ffff:10.0.0.1 (IPv4-mapped) | SERVICE_NEW SERVICE{ PROTOCOL=6 @ADDR6=::ffff:10.0.0.1 PORT=80 }
+EEXIST | service already exists | the IPv6 service again | SERVICE_NEW SERVICE{ $SVC6 }
+EINVAL | the family is given only with a fwmark | FAMILY with an address | SERVICE_NEW SERVICE{ $NEW6 @FAMILY=10 }
+EINVAL | family must be AF_INET or AF_INET6 | FAMILY 3 with a fwmark | SERVICE_NEW SERVICE{ FWMARK=7 @FAMILY=3 }
+EINVAL | invalid attribute length | FAMILY of 4 bytes | SERVICE_NEW SERVICE{ FWMARK=7 @FAMILY=u32:10 }
+ESRCH | service not found | IPv6 fwmark service that does not exist (SERVICE_DEL) | SERVICE_DEL @SERVICE{ FWMARK=7 FAMILY=10 }
+ERANGE | integer out of range | PREFIX_LEN6 0 | SERVICE_NEW SERVICE{ $NEW6 TIMEOUT=60 @PREFIX_LEN6=0 }
+ERANGE | integer out of range | PREFIX_LEN6 129 | SERVICE_SET SERVICE{ $SVC6 @PREFIX_LEN6=129 }
+EINVAL | an IPv4 service groups clients by a netmask, not a prefix length | PREFIX_LEN6 on an IPv4 service | SERVICE_SET SERVICE{ $SVC @PREFIX_LEN6=64 }
+EINVAL | an IPv6 service groups clients by a prefix length, not a netmask | NETMASK on an IPv6 service | SERVICE_NEW SERVICE{ $NEW6 TIMEOUT=60 @NETMASK=255.255.255.0 }
+EINVAL | an IPv6 service's tunnels leave from the route's source address | TUN_SRC4 on an IPv6 service | SERVICE_SET SERVICE{ $SVC6 @TUN_SRC4=10.0.9.1 }
+EINVAL | only the service's key (protocol, address and port, or fwmark) may be given here | PREFIX_LEN6 in SERVICE_DEL | SERVICE_DEL @SERVICE{ $SVC6 PREFIX_LEN6=64 }
+EINVAL | real server address family must match the service | ADDR4 dest on an IPv6 service | DEST_NEW SERVICE{ $SVC6 } DEST{ @ADDR4=$SUBNET.12 }
+EINVAL | real server address must be a unicast address | IPv6 dest fe80::12 | DEST_NEW SERVICE{ $SVC6 } DEST{ @ADDR6=fe80::12 }
+EEXIST | real server already exists | the IPv6 real server again | DEST_NEW SERVICE{ $SVC6 } DEST{ ADDR6=2001:db8::11 }
+EOPNOTSUPP | an IPv6 real server is tunnelled by IPIP (IPv6 in IPv6) only | GUE to an IPv6 real server | DEST_NEW SERVICE{ $SVC6 } DEST{ ADDR6=2001:db8::12 FWD_METHOD=2 @TUN_TYPE=2 TUN_PORT=6080 }
+EOPNOTSUPP | an IPv6 real server is tunnelled by IPIP (IPv6 in IPv6) only | GRE for the IPv6 real server (DEST_SET) | DEST_SET SERVICE{ $SVC6 } DEST{ ADDR6=2001:db8::11 FWD_METHOD=2 @TUN_TYPE=3 }
 EINVAL | fwmark must be 1-4294967295 | FWMARK 0 (SERVICE_NEW) | SERVICE_NEW SERVICE{ @FWMARK=0 }
 EINVAL | a fwmark service is named by its mark alone, without protocol, address or port | FWMARK next to a full key (SERVICE_DEL) | SERVICE_DEL SERVICE{ $SVC @FWMARK=1 }
 EINVAL | a fwmark service is named by its mark alone, without protocol, address or port | FWMARK with a protocol (SERVICE_NEW) | SERVICE_NEW SERVICE{ PROTOCOL=6 @FWMARK=1 }
@@ -509,12 +534,55 @@ info_ok()
 	local out
 	out=$(nl lb req INFO_GET) || { echo "$out"; return 1; }
 	grep -qx 'INFO.VERSION 0.1.0' <<<"$out" &&
-		grep -qx 'INFO.SERVICE_COUNT 1' <<<"$out" && return 0
+		grep -qx 'INFO.SERVICE_COUNT 2' <<<"$out" && return 0
 	echo "INFO_GET answered:"
 	echo "$out"
 	return 1
 }
-ktap_check "INFO_GET returns version 0.1.0 and one service" info_ok
+ktap_check "INFO_GET returns version 0.1.0 and two services (IPv4 and IPv6)" info_ok
+
+# An IPv6 service reports its address and its persistence prefix length
+# (128 by default), not an IPv4 netmask.
+service6_get_ok()
+{
+	local out
+	out=$(nl lb req "SERVICE_GET SERVICE{ $SVC6 }") || { echo "$out"; return 1; }
+	grep -qx 'SERVICE.ADDR6 2001:db8::100' <<<"$out" &&
+		grep -qx 'SERVICE.PREFIX_LEN6 128' <<<"$out" &&
+		! grep -q '^SERVICE\.\(NETMASK\|ADDR4\|FAMILY\) ' <<<"$out" && return 0
+	echo "SERVICE_GET of the IPv6 service answered:"
+	echo "$out"
+	return 1
+}
+ktap_check "SERVICE_GET of an IPv6 service: ADDR6 and PREFIX_LEN6 128, no NETMASK" service6_get_ok
+
+# Fwmark services of both families share a mark and stay apart: each is
+# named by (mark, family), as ipvsadm -f 7 and -f 7 -6 name them.
+fwmark_families_ok()
+{
+	local out4 out6 count
+	nl lb req "SERVICE_NEW SERVICE{ FWMARK=7 }" &&
+		nl lb req "SERVICE_NEW SERVICE{ FWMARK=7 FAMILY=10 PREFIX_LEN6=64 TIMEOUT=60 }" ||
+		return 1
+	out4=$(nl lb req "SERVICE_GET SERVICE{ FWMARK=7 }") || { echo "$out4"; return 1; }
+	out6=$(nl lb req "SERVICE_GET SERVICE{ FWMARK=7 FAMILY=10 }") || { echo "$out6"; return 1; }
+	nl lb req "SERVICE_DEL SERVICE{ FWMARK=7 FAMILY=10 }" &&
+		nl lb req "SERVICE_DEL SERVICE{ FWMARK=7 FAMILY=2 }" || return 1
+	count=$(nl lb req INFO_GET | sed -n 's/^INFO\.SERVICE_COUNT //p')
+	grep -qx 'SERVICE.FAMILY 2' <<<"$out4" &&
+		grep -qx 'SERVICE.NETMASK 255.255.255.255' <<<"$out4" &&
+		grep -qx 'SERVICE.FAMILY 10' <<<"$out6" &&
+		grep -qx 'SERVICE.PREFIX_LEN6 64' <<<"$out6" &&
+		grep -qx 'SERVICE.TIMEOUT 60' <<<"$out6" &&
+		[ "$count" = 2 ] && return 0
+	echo "fwmark 7 (IPv4):"
+	echo "$out4"
+	echo "fwmark 7 (IPv6):"
+	echo "$out6"
+	echo "services after deleting both: $count (want 2)"
+	return 1
+}
+ktap_check "fwmark 7 for IPv4 and for IPv6 are two services, each with its family" fwmark_families_ok
 
 # The flow-table counters and the host cap are in every INFO_GET reply.
 info_flow_ok()

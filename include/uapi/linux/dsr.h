@@ -22,7 +22,8 @@
  *
  * A service is named by its key: DSR_A_SERVICE_PROTOCOL plus exactly one of
  * DSR_A_SERVICE_ADDR4/ADDR6, plus DSR_A_SERVICE_PORT; or by
- * DSR_A_SERVICE_FWMARK alone. A destination (real server) is named by its
+ * DSR_A_SERVICE_FWMARK, with DSR_A_SERVICE_FAMILY for an IPv6 one. A
+ * destination (real server) is named by its
  * service key plus DSR_A_DEST_ADDR4/ADDR6 and DSR_A_DEST_PORT.
  *
  * Attribute trees (M = mandatory, O = optional, R = reply only):
@@ -38,12 +39,15 @@
  *     DSR_A_SERVICE_TIMEOUT         u32, persistence (s)    O  (default 0:
  *                                   none; at most 2678400, 31 days,
  *                                   as ipvsadm; less if HZ > 800)
- *     DSR_A_SERVICE_NETMASK         be32, contiguous        O  (default
- *                                   255.255.255.255)
+ *     DSR_A_SERVICE_NETMASK         be32, contiguous        O  (IPv4;
+ *                                   default 255.255.255.255)
+ *     DSR_A_SERVICE_PREFIX_LEN6     u8, 1..128              O  (IPv6;
+ *                                   default 128)
  *     DSR_A_SERVICE_PE_NAME         string, "sip" or ""     O  (default "":
  *                                   none; not for TCP services)
  *     DSR_A_SERVICE_TUN_SRC4        4 bytes                 O  (default 0:
- *                                   the route's preferred source)
+ *                                   the route's preferred source; IPv6
+ *                                   tunnels always use the route's)
  *     DSR_A_SERVICE_TUN_SRC_PLEN    u8, 1..32               O  (default 32)
  *
  * DSR_CMD_SERVICE_DEL
@@ -51,9 +55,11 @@
  *
  * DSR_CMD_SERVICE_GET  (do: key attributes M; dump: no attributes)
  *   reply: DSR_A_SERVICE (nest)
- *     key attributes, DSR_A_SERVICE_SCHED_NAME, DSR_A_SERVICE_FLAGS,
- *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_NETMASK, DSR_A_SERVICE_PE_NAME
- *     (only when set), DSR_A_SERVICE_DEST_COUNT,
+ *     key attributes (DSR_A_SERVICE_FAMILY with every fwmark),
+ *     DSR_A_SERVICE_SCHED_NAME, DSR_A_SERVICE_FLAGS,
+ *     DSR_A_SERVICE_TIMEOUT, DSR_A_SERVICE_NETMASK (IPv4) or
+ *     DSR_A_SERVICE_PREFIX_LEN6 (IPv6), DSR_A_SERVICE_PE_NAME (only when
+ *     set), DSR_A_SERVICE_DEST_COUNT,
  *     DSR_A_SERVICE_STATS (nest of DSR_A_STATS_*),
  *     DSR_A_SERVICE_SCHED_TABLE (the size in use, 0 without usable real
  *     servers), DSR_A_SERVICE_SCHED_DIGEST                  R
@@ -61,7 +67,9 @@
  * DSR_CMD_DEST_NEW, DSR_CMD_DEST_SET
  *   DSR_A_SERVICE (nest): key attributes                    M
  *   DSR_A_DEST (nest)                                       M
- *     DSR_A_DEST_ADDR4 | DSR_A_DEST_ADDR6                   M
+ *     DSR_A_DEST_ADDR4 | DSR_A_DEST_ADDR6                   M  (the
+ *                                   service's family; IPv6 real servers
+ *                                   take DR or IPIP, IPv6 in IPv6)
  *     DSR_A_DEST_PORT               be16 (0 = service port) O
  *     DSR_A_DEST_FWD_METHOD         u8, enum dsr_fwd_method O  (default DR)
  *     DSR_A_DEST_WEIGHT             u32, 0..DSR_WEIGHT_MAX  O  (default 1)
@@ -163,8 +171,9 @@ enum dsr_service_attr {
 	DSR_A_SERVICE_ADDR4,		/* 4 bytes, network order */
 	DSR_A_SERVICE_ADDR6,		/* 16 bytes, network order */
 	DSR_A_SERVICE_PORT,		/* be16, 1..65535 */
-	DSR_A_SERVICE_FWMARK,		/* u32, 1..: the service takes IPv4
-					 * TCP and UDP whose firewall mark
+	DSR_A_SERVICE_FWMARK,		/* u32, 1..: the service takes TCP
+					 * and UDP of DSR_A_SERVICE_FAMILY
+					 * whose firewall mark
 					 * (skb->mark, set in the mangle
 					 * table) is this; an address service
 					 * of the same packet wins
@@ -210,6 +219,18 @@ enum dsr_service_attr {
 					 * persistence, UDP datagrams with
 					 * the same SIP Call-ID share a real
 					 * server; "" = none
+					 */
+	DSR_A_SERVICE_FAMILY,		/* u8, AF_INET or AF_INET6: with
+					 * DSR_A_SERVICE_FWMARK, part of the
+					 * key (ipvsadm -f MARK -6); the
+					 * packets the service takes
+					 * (default AF_INET)
+					 */
+	DSR_A_SERVICE_PREFIX_LEN6,	/* u8, 1..128: IPv6 services' netmask
+					 * (ipvsadm -M 64): with persistence,
+					 * clients whose addresses agree in
+					 * this many leading bits share a
+					 * real server (default 128)
 					 */
 
 	__DSR_A_SERVICE_MAX,
