@@ -36,10 +36,20 @@ struct ipaddr {
 
 struct svc_key {
 	uint8_t protocol;		/* IPPROTO_TCP/UDP; 0 for fwmark */
-	struct ipaddr addr;
+	struct ipaddr addr;		/* fwmark: .family only (-6), the
+					 * address zero */
 	uint16_t port;			/* host order */
 	uint32_t fwmark;		/* non-zero: a fwmark service */
 };
+
+/*
+ * The service's address family: its address's, or a fwmark service's own
+ * (AF_INET unless -6; a key built without one counts as AF_INET).
+ */
+static inline int svc_family(const struct svc_key *key)
+{
+	return key->addr.family == AF_INET6 ? AF_INET6 : AF_INET;
+}
 
 struct stats {
 	uint64_t conns;
@@ -72,7 +82,8 @@ struct svc {
 	uint32_t sched_table;		/* lookup table size in use; 0 = none */
 	uint64_t digest;		/* of the lookup table */
 	uint32_t timeout;		/* persistence, seconds; 0 = none */
-	struct in_addr netmask;		/* persistence granularity */
+	struct in_addr netmask;		/* persistence granularity, IPv4 */
+	uint8_t prefix_len6;		/* the same for IPv6, 1..128 */
 	char pe[DSR_PE_NAME_MAX];	/* persistence engine; "": none */
 	struct in_addr tun_src;		/* 0.0.0.0: the route's source */
 	uint8_t tun_src_plen;		/* 1..32 */
@@ -221,7 +232,8 @@ struct cmd {
 	uint32_t flags;			/* DSR_SERVICE_F_*: -b, --stateless */
 	uint32_t sched_table;		/* --sched-table */
 	uint32_t timeout;		/* -p; 0 with -p 0: none */
-	struct in_addr netmask;		/* -M */
+	struct in_addr netmask;		/* -M of an IPv4 service */
+	uint8_t prefix_len6;		/* -M of an IPv6 service, 1..128 */
 	char pe[DSR_PE_NAME_MAX];	/* --pe; "" with --pe '': none */
 	uint32_t timeouts[TMO_COUNT];	/* --set, --set-timeouts; 0 = keep */
 	uint32_t flow_limit;		/* --set-*-limit: the value */

@@ -58,6 +58,8 @@ static const struct rule svc_rules[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_SCHED_DIGEST]	= FIXED(8),
 	[DSR_A_SERVICE_NETMASK]		= FIXED(4),
 	[DSR_A_SERVICE_PE_NAME]		= STRING(DSR_PE_NAME_MAX),
+	[DSR_A_SERVICE_FAMILY]		= FIXED(1),
+	[DSR_A_SERVICE_PREFIX_LEN6]	= FIXED(1),
 };
 
 static const struct rule dest_rules[DSR_A_DEST_MAX + 1] = {
@@ -211,21 +213,36 @@ static uint16_t get_be16(const struct nlattr *attr)
 	return ntohs(mnl_attr_get_u16(attr));
 }
 
+/* DSR_A_SERVICE_FAMILY, where given: AF_INET or AF_INET6. */
+static int get_family(const struct nlattr *attr, int *family)
+{
+	if (!attr)
+		return 0;
+	*family = mnl_attr_get_u8(attr);
+	return *family == AF_INET || *family == AF_INET6 ? 0 : -EBADMSG;
+}
+
 static int parse_service(const struct nlattr *nest, struct svc *svc)
 {
 	const struct nlattr *tb[DSR_A_SERVICE_MAX + 1];
+	int family = AF_INET;
 
 	memset(svc, 0, sizeof(*svc));
-	if (parse_nest(nest, svc_rules, DSR_A_SERVICE_MAX, tb))
+	if (parse_nest(nest, svc_rules, DSR_A_SERVICE_MAX, tb) ||
+	    get_family(tb[DSR_A_SERVICE_FAMILY], &family))
 		return -EBADMSG;
 	if (tb[DSR_A_SERVICE_FWMARK]) {
 		svc->key.fwmark = mnl_attr_get_u32(tb[DSR_A_SERVICE_FWMARK]);
 		if (!svc->key.fwmark)
 			return -EBADMSG;
+		svc->key.addr.family = family;
 	} else {
 		if (!tb[DSR_A_SERVICE_PROTOCOL] || !tb[DSR_A_SERVICE_PORT] ||
 		    get_addr(tb[DSR_A_SERVICE_ADDR4], tb[DSR_A_SERVICE_ADDR6],
 			     &svc->key.addr))
+			return -EBADMSG;
+		/* A family beside an address must be the address's. */
+		if (tb[DSR_A_SERVICE_FAMILY] && family != svc->key.addr.family)
 			return -EBADMSG;
 		svc->key.protocol =
 			mnl_attr_get_u8(tb[DSR_A_SERVICE_PROTOCOL]);
@@ -243,6 +260,13 @@ static int parse_service(const struct nlattr *nest, struct svc *svc)
 		memcpy(&svc->netmask,
 		       mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]),
 		       sizeof(svc->netmask));
+	svc->prefix_len6 = 128;
+	if (tb[DSR_A_SERVICE_PREFIX_LEN6]) {
+		svc->prefix_len6 =
+			mnl_attr_get_u8(tb[DSR_A_SERVICE_PREFIX_LEN6]);
+		if (svc->prefix_len6 < 1 || svc->prefix_len6 > 128)
+			return -EBADMSG;
+	}
 	if (tb[DSR_A_SERVICE_PE_NAME])
 		snprintf(svc->pe, sizeof(svc->pe), "%s",
 			 mnl_attr_get_str(tb[DSR_A_SERVICE_PE_NAME]));

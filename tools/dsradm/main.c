@@ -201,7 +201,7 @@ static void usage(FILE *f)
 	fputs(
 "dsradm " DSRADM_VERSION " - Direct Server Return load balancer administration\n"
 "Usage:\n"
-"  dsradm -A|-E -t|-u|-f service-address [-s scheduler]\n"
+"  dsradm -A|-E -t|-u|-f service-address [-6] [-s scheduler]\n"
 "         [-p [timeout]] [-M netmask] [--pe sip]\n"
 "         [-b sched-flags] [--stateless|--stateful] [--sched-table size]\n"
 "         [--tun-src address[/prefix-length]]\n"
@@ -253,8 +253,8 @@ static void usage(FILE *f)
 "Options:\n"
 "  --tcp-service  -t address:port   TCP service, a.b.c.d:port or [ipv6]:port\n"
 "  --udp-service  -u address:port   UDP service\n"
-"  --fwmark-service -f fwmark       firewall-mark service (IPv4)\n"
-"  --ipv6         -6                with -f: IPv6 (not supported yet)\n"
+"  --fwmark-service -f fwmark       firewall-mark service (IPv4 unless -6)\n"
+"  --ipv6         -6                after -f: an IPv6 fwmark service\n"
 "  --scheduler    -s name           mh (the default), rr, wrr, sh, lc, wlc\n"
 "  --sched-flags  -b flag[,flag]    sh-fallback, sh-port (-s sh),\n"
 "                                   mh-fallback, mh-port (-s mh)\n"
@@ -263,8 +263,9 @@ static void usage(FILE *f)
 "  --sched-table  size              lookup table size, a prime (dsr)\n"
 "  --persistent   -p [timeout]      a client's connections go to one real\n"
 "                                   server (default 360 s; -E -p 0: off)\n"
-"  --netmask      -M netmask        clients grouped for -p, default\n"
-"                                   255.255.255.255\n"
+"  --netmask      -M netmask        clients grouped for -p: a dotted mask\n"
+"                                   (default 255.255.255.255), for IPv6\n"
+"                                   a prefix length (default 128)\n"
 "  --pe           sip               with -p, UDP datagrams of one SIP call\n"
 "                                   (Call-ID) go to one real server\n"
 "  --ops          -o                one-packet scheduling: every UDP\n"
@@ -276,7 +277,7 @@ static void usage(FILE *f)
 "  --tun-port     port              GUE destination port (gue: required)\n"
 "  --tun-nocsum                     no outer checksum (gue, gre; default)\n"
 "  --tun-csum                       outer checksum (gue, gre)\n"
-"  --tun-src      address[/len]     outer source of tunnel packets (dsr only)\n"
+"  --tun-src      address[/len]     outer source of IPv4 tunnel packets (dsr)\n"
 "  --weight       -w weight         0..65535 (0: drain), default 1\n"
 "  --u-threshold  -x connections    no new connections at this many\n"
 "  --l-threshold  -y connections    new ones again below this many\n"
@@ -349,6 +350,7 @@ static int parse_service_opt(struct cmd *cmd, int c, const char *arg)
 		if (parse_u32(arg, 1, UINT32_MAX, &cmd->svc.fwmark))
 			return usage_error("invalid firewall mark '%s': 1..%u",
 					   arg, UINT32_MAX);
+		cmd->svc.addr.family = AF_INET;	/* until -6 */
 		return 0;
 	}
 	cmd->svc.protocol = c == 't' ? IPPROTO_TCP : IPPROTO_UDP;
@@ -378,15 +380,24 @@ static int parse_persist(struct cmd *cmd, int argc, char **argv,
 	return 0;
 }
 
-/* -M: a dotted netmask, contiguous, as ipvsadm takes it for IPv4. */
+/*
+ * -M, as ipvsadm takes it: a dotted netmask, contiguous, for an IPv4
+ * service; a prefix length, 1..128, for an IPv6 one. Read once the whole
+ * command line is, so that the service's family is known wherever -M is.
+ */
 static int parse_netmask(struct cmd *cmd, const char *arg)
 {
 	uint32_t m;
 
-	if (set_opt(cmd, OPT_NETMASK))
-		return EXIT_USAGE;
+	if (svc_family(&cmd->svc) == AF_INET6) {
+		if (parse_u32(arg, 1, 128, &m))
+			return usage_error("invalid netmask '%s': an IPv6 service takes a prefix length, 1..128",
+					   arg);
+		cmd->prefix_len6 = (uint8_t)m;
+		return 0;
+	}
 	if (inet_pton(AF_INET, arg, &cmd->netmask) != 1)
-		return usage_error("invalid netmask '%s': a dotted IPv4 netmask, as 255.255.255.0",
+		return usage_error("invalid netmask '%s': an IPv4 service takes a dotted netmask, as 255.255.255.0",
 				   arg);
 	m = ntohl(cmd->netmask.s_addr);
 	/* Contiguous: the host part, ~m, is a run of low ones. */
@@ -505,7 +516,11 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case 'f':
 		return parse_service_opt(cmd, c, optarg);
 	case '6':
-		return usage_error("IPv6 fwmark services (-6) are not supported yet: dsr forwards IPv4 only");
+		/* ipvsadm's rule: -6 turns the -f before it into IPv6. */
+		if (!cmd->svc.fwmark)
+			return usage_error("-6 (--ipv6) is for fwmark services: it must follow -f (--fwmark-service)");
+		cmd->svc.addr.family = AF_INET6;
+		return 0;
 	case 's':
 		if (set_opt(cmd, OPT_SCHED))
 			return EXIT_USAGE;
@@ -517,7 +532,8 @@ static int parse_option(struct cmd *cmd, bool *have_op, int c, int argc,
 	case 'p':
 		return parse_persist(cmd, argc, argv, optarg);
 	case 'M':
-		return parse_netmask(cmd, optarg);
+		/* The value waits for the service's family: see parse_args. */
+		return set_opt(cmd, OPT_NETMASK) ? EXIT_USAGE : 0;
 	case 'r':
 		if (set_opt(cmd, OPT_DEST))
 			return EXIT_USAGE;
@@ -722,6 +738,30 @@ static int check_tunnel(const struct cmd *cmd)
 }
 
 /*
+ * dsr forwards within one address family: direct routing cannot cross it,
+ * and its tunnels carry IPv4 in IPv4 (IP-in-IP, GUE, GRE) or IPv6 in IPv6
+ * (IP-in-IP only). The kernel refuses the rest as well; this says so
+ * before anything is sent.
+ */
+static int check_dest_family(const struct cmd *cmd)
+{
+	char addr[INET6_ADDRSTRLEN], name[SERVICE_STRLEN];
+	int family = svc_family(&cmd->svc);
+
+	if (cmd->dest.family != family)
+		return usage_error("real server and service must be of one address family: real server %s (%s), service %s (%s)",
+				   format_addr(&cmd->dest, addr, sizeof(addr)),
+				   cmd->dest.family == AF_INET6 ? "IPv6" : "IPv4",
+				   format_service(&cmd->svc, name, sizeof(name)),
+				   family == AF_INET6 ? "IPv6" : "IPv4");
+	if (family == AF_INET6 && cmd->fwd == DSR_FWD_TUN &&
+	    cmd->tun_type != DSR_TUN_IPIP)
+		return usage_error("--tun-type %s is for IPv4 real servers: dsr tunnels to IPv6 ones with ipip (IPv6 in IPv6) only",
+				   tun_name(cmd->tun_type));
+	return 0;
+}
+
+/*
  * -L: -c, --timeout and a service exclude each other, and -c and --timeout
  * take none of the options of the service table (ipvsadm's rule).
  */
@@ -756,7 +796,8 @@ static int check_list(const struct cmd *cmd)
 	return 0;
 }
 
-static int check_cmd(struct cmd *cmd)
+/* @netmask: -M as given, or NULL. */
+static int check_cmd(struct cmd *cmd, const char *netmask)
 {
 	unsigned int bad, opt;
 
@@ -772,6 +813,10 @@ static int check_cmd(struct cmd *cmd)
 		return usage_error("%s needs %s", ops[cmd->op].name,
 				   opt_name(opt));
 	}
+	if (netmask && parse_netmask(cmd, netmask))
+		return EXIT_USAGE;
+	if ((cmd->opts & OPT_TUN_SRC) && svc_family(&cmd->svc) == AF_INET6)
+		return usage_error("--tun-src is for IPv4 services: an IPv6 service's tunnels leave from the route's source address");
 	if ((cmd->opts & OPT_ONEPACKET) && cmd->svc.protocol == IPPROTO_TCP)
 		return usage_error("one-packet scheduling (-o) is only for UDP services");
 	if ((cmd->opts & OPT_DEST) && cmd->dest_port && !cmd->svc.fwmark &&
@@ -782,6 +827,8 @@ static int check_cmd(struct cmd *cmd)
 	if (bad && cmd->fwd != DSR_FWD_TUN)
 		return usage_error("%s is only valid with -i (--ipip)",
 				   opt_name(bad & -bad));
+	if ((cmd->opts & OPT_DEST) && check_dest_family(cmd))
+		return EXIT_USAGE;
 	if (cmd->fwd == DSR_FWD_TUN && check_tunnel(cmd))
 		return EXIT_USAGE;
 	if (cmd->op == OP_LIST && check_list(cmd))
@@ -825,6 +872,7 @@ static int check_cmd(struct cmd *cmd)
  */
 int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 {
+	const char *netmask = NULL;
 	int c, ret;
 
 	memset(cmd, 0, sizeof(*cmd));
@@ -832,6 +880,7 @@ int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 	cmd->fwd = DSR_FWD_DR;
 	cmd->tun_type = DSR_TUN_IPIP;
 	cmd->tun_src_plen = 32;
+	cmd->prefix_len6 = 128;
 	cmd->weight = 1;
 	*have_op = false;
 
@@ -854,6 +903,8 @@ int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 		ret = parse_option(cmd, have_op, c, argc, argv);
 		if (ret)
 			return ret;
+		if (c == 'M')
+			netmask = optarg;
 	}
 	if (cmd->op == OP_SET && *have_op) {
 		ret = parse_set_args(cmd, argc, argv);
@@ -862,7 +913,7 @@ int parse_args(int argc, char **argv, struct cmd *cmd, bool *have_op)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	return check_cmd(cmd);
+	return check_cmd(cmd, netmask);
 }
 
 static int execute(struct nl *nl, struct cmd *cmd);

@@ -255,13 +255,17 @@ char *format_endpoint(const struct ipaddr *addr, uint16_t port, char *buf,
 	return buf;
 }
 
-/* "TCP 10.0.0.1:80", "UDP [2001:db8::1]:53", "FWM 7": for messages. */
+/*
+ * "TCP 10.0.0.1:80", "UDP [2001:db8::1]:53", "FWM 7", "FWM 7 IPv6": for
+ * messages.
+ */
 char *format_service(const struct svc_key *key, char *buf, size_t len)
 {
 	char ep[ENDPOINT_STRLEN];
 
 	if (key->fwmark)
-		snprintf(buf, len, "FWM %u", key->fwmark);
+		snprintf(buf, len, "FWM %u%s", key->fwmark,
+			 svc_family(key) == AF_INET6 ? " IPv6" : "");
 	else
 		snprintf(buf, len, "%s %s", proto_name(key->protocol),
 			 format_endpoint(&key->addr, key->port, ep,

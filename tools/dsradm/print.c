@@ -26,7 +26,10 @@ int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b)
 	return memcmp(&a->v4, &b->v4, sizeof(a->v4));
 }
 
-/* (protocol, family, address, port); fwmark services last. */
+/*
+ * (protocol, family, address, port); fwmark services last, by (mark,
+ * family).
+ */
 int svc_key_cmp(const struct svc_key *a, const struct svc_key *b)
 {
 	int ra = a->fwmark ? 256 : a->protocol;
@@ -35,8 +38,11 @@ int svc_key_cmp(const struct svc_key *a, const struct svc_key *b)
 
 	if (ra != rb)
 		return ra < rb ? -1 : 1;
-	if (a->fwmark || b->fwmark)
-		return a->fwmark < b->fwmark ? -1 : a->fwmark > b->fwmark;
+	if (a->fwmark != b->fwmark)
+		return a->fwmark < b->fwmark ? -1 : 1;
+	if (a->fwmark)
+		return (svc_family(a) > svc_family(b)) -
+		       (svc_family(a) < svc_family(b));
 	c = ipaddr_cmp(&a->addr, &b->addr);
 	if (c)
 		return c;
@@ -104,26 +110,31 @@ void listing_free(struct listing *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* "TCP  10.0.0.1:80", "FWM  7": the first column of a service line. */
+/*
+ * "TCP  10.0.0.1:80", "FWM  7", "FWM  7 IPv6": the first column of a
+ * service line, as ipvsadm's print_service_entry() writes it.
+ */
 static char *svc_column(const struct svc_key *k, char *buf, size_t len)
 {
 	char ep[ENDPOINT_STRLEN];
 
 	if (k->fwmark)
-		snprintf(buf, len, "FWM  %u", k->fwmark);
+		snprintf(buf, len, "FWM  %u%s", k->fwmark,
+			 svc_family(k) == AF_INET6 ? " IPv6" : "");
 	else
 		snprintf(buf, len, "%s  %s", proto_name(k->protocol),
 			 format_endpoint(&k->addr, k->port, ep, sizeof(ep)));
 	return buf;
 }
 
-/* "-t 10.0.0.1:80", "-f 7": how -S names a service. */
+/* "-t 10.0.0.1:80", "-f 7", "-f 7 -6": how -S names a service. */
 static char *svc_arg(const struct svc_key *k, char *buf, size_t len)
 {
 	char ep[ENDPOINT_STRLEN];
 
 	if (k->fwmark)
-		snprintf(buf, len, "-f %u", k->fwmark);
+		snprintf(buf, len, "-f %u%s", k->fwmark,
+			 svc_family(k) == AF_INET6 ? " -6" : "");
 	else
 		snprintf(buf, len, "%s %s",
 			 k->protocol == IPPROTO_UDP ? "-u" : "-t",
@@ -237,16 +248,29 @@ static void text_title(FILE *f, const struct listing *l, unsigned int fmt)
 		      f);
 }
 
-/* A persistence netmask of 255.255.255.255: -M's default, not shown. */
-static bool all_ones(struct in_addr mask)
+/*
+ * The persistence netmask as -M takes it, or NULL for the default (each
+ * client its own), which ipvsadm does not show: dotted for an IPv4
+ * service, a prefix length for an IPv6 one.
+ */
+static const char *persist_mask(const struct svc *svc, char *buf, size_t len)
 {
-	return mask.s_addr == htonl(0xffffffff);
+	if (svc_family(&svc->key) == AF_INET6) {
+		if (svc->prefix_len6 == 128)
+			return NULL;
+		snprintf(buf, len, "%u", svc->prefix_len6);
+		return buf;
+	}
+	if (svc->netmask.s_addr == htonl(0xffffffff))
+		return NULL;
+	return inet_ntop(AF_INET, &svc->netmask, buf, (socklen_t)len) ?: "?";
 }
 
 static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 {
 	char col[SERVICE_STRLEN], src[PREFIX4_STRLEN], names[64];
-	char mask[INET_ADDRSTRLEN];
+	char buf[INET_ADDRSTRLEN];
+	const char *mask;
 	uint32_t rest;
 
 	svc_column(&svc->key, col, sizeof(col));
@@ -263,9 +287,9 @@ static void text_service(FILE *f, const struct svc *svc, unsigned int fmt)
 		fprintf(f, " (%s)", names);
 	if (svc->timeout)
 		fprintf(f, " persistent %u", svc->timeout);
-	if (svc->timeout && !all_ones(svc->netmask))
-		fprintf(f, " mask %s", inet_ntop(AF_INET, &svc->netmask, mask,
-						 sizeof(mask)) ?: "?");
+	mask = persist_mask(svc, buf, sizeof(buf));
+	if (svc->timeout && mask)
+		fprintf(f, " mask %s", mask);
 	if (svc->timeout && svc->pe[0])
 		fprintf(f, " pe %s", svc->pe);
 	if (rest & DSR_SERVICE_F_ONEPACKET)
@@ -320,16 +344,17 @@ static void text_dest(FILE *f, const struct dest *d, unsigned int fmt)
 static void rule_service_opts(FILE *f, const struct svc *svc)
 {
 	char arg[SERVICE_STRLEN], src[PREFIX4_STRLEN], names[64];
-	char mask[INET_ADDRSTRLEN];
+	char buf[INET_ADDRSTRLEN];
+	const char *mask;
 
 	fputs(svc_arg(&svc->key, arg, sizeof(arg)), f);
 	if (svc->sched[0])
 		fprintf(f, " -s %s", svc->sched);
 	if (svc->timeout)
 		fprintf(f, " -p %u", svc->timeout);
-	if (svc->timeout && !all_ones(svc->netmask))
-		fprintf(f, " -M %s", inet_ntop(AF_INET, &svc->netmask, mask,
-					       sizeof(mask)) ?: "?");
+	mask = persist_mask(svc, buf, sizeof(buf));
+	if (svc->timeout && mask)
+		fprintf(f, " -M %s", mask);
 	if (svc->pe[0])
 		fprintf(f, " --pe %s", svc->pe);
 	/* ipvsadm writes -b after -p and -M, and -o after -b. */
@@ -453,13 +478,17 @@ static void json_flag_names(FILE *f, const struct svc *svc)
 	fputs("],", f);
 }
 
-/* The service's key, opening its object: {"protocol":...,"port":80 */
+/*
+ * The service's key, opening its object: {"protocol":...,"port":80, or
+ * {"fwmark":7,"family":"ipv4"
+ */
 static void json_service_key(FILE *f, const struct svc *svc)
 {
 	char a[INET6_ADDRSTRLEN];
 
 	if (svc->key.fwmark) {
-		fprintf(f, "{\"fwmark\":%u", svc->key.fwmark);
+		fprintf(f, "{\"fwmark\":%u,\"family\":\"%s\"", svc->key.fwmark,
+			svc_family(&svc->key) == AF_INET6 ? "ipv6" : "ipv4");
 	} else {
 		fputs("{\"protocol\":", f);
 		json_str(f, svc->key.protocol == IPPROTO_UDP ? "udp" :
@@ -478,9 +507,14 @@ static void json_service(FILE *f, const struct svc *svc, unsigned int fmt)
 	json_service_key(f, svc);
 	fputs(",\"scheduler\":", f);
 	json_str(f, svc->sched);
-	fprintf(f, ",\"persistent\":%u,\"netmask\":\"%s\",\"pe\":",
-		svc->timeout, inet_ntop(AF_INET, &svc->netmask, a, sizeof(a)) ?:
-		"?");
+	fprintf(f, ",\"persistent\":%u,", svc->timeout);
+	/* Each family its own form of -M, as the uapi has it. */
+	if (svc_family(&svc->key) == AF_INET6)
+		fprintf(f, "\"prefix_len6\":%u", svc->prefix_len6);
+	else
+		fprintf(f, "\"netmask\":\"%s\"",
+			inet_ntop(AF_INET, &svc->netmask, a, sizeof(a)) ?: "?");
+	fputs(",\"pe\":", f);
 	json_str(f, svc->pe);
 	fprintf(f, ",\"flags\":%u,", svc->flags);
 	json_flag_names(f, svc);

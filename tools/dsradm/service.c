@@ -16,6 +16,9 @@ static void put_key_attrs(struct nlmsghdr *nlh, const struct svc_key *key)
 {
 	if (key->fwmark) {
 		mnl_attr_put_u32(nlh, DSR_A_SERVICE_FWMARK, key->fwmark);
+		/* Only for -6: an IPv4 key stays what it always was. */
+		if (svc_family(key) == AF_INET6)
+			mnl_attr_put_u8(nlh, DSR_A_SERVICE_FAMILY, AF_INET6);
 		return;
 	}
 	mnl_attr_put_u8(nlh, DSR_A_SERVICE_PROTOCOL, key->protocol);
@@ -62,7 +65,11 @@ void build_service(struct nlmsghdr *nlh, const struct cmd *cmd)
 		if (cmd->opts & OPT_PERSIST)
 			mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT,
 					 cmd->timeout);
-		if (cmd->opts & OPT_NETMASK)
+		if ((cmd->opts & OPT_NETMASK) &&
+		    svc_family(&cmd->svc) == AF_INET6)
+			mnl_attr_put_u8(nlh, DSR_A_SERVICE_PREFIX_LEN6,
+					cmd->prefix_len6);
+		else if (cmd->opts & OPT_NETMASK)
 			mnl_attr_put(nlh, DSR_A_SERVICE_NETMASK,
 				     sizeof(cmd->netmask), &cmd->netmask);
 		if (cmd->opts & OPT_PE)

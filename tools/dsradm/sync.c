@@ -138,8 +138,8 @@ static bool service_edit(const struct cmd *want, const struct svc *cur,
 	const char *sched = want->sched[0] ? want->sched : DSRADM_DEFAULT_SCHED;
 	uint32_t table = (want->opts & OPT_SCHED_TABLE) ? want->sched_table : 0;
 	struct in_addr src = { 0 };
+	bool differ = false, mask_differs;
 	uint8_t plen = 32;
-	bool differ = false;
 
 	if (want->opts & OPT_TUN_SRC) {
 		src = want->tun_src;
@@ -168,8 +168,14 @@ static bool service_edit(const struct cmd *want, const struct svc *cur,
 	edit->timeout = (want->opts & OPT_PERSIST) ? want->timeout : 0;
 	edit->netmask.s_addr = (want->opts & OPT_NETMASK) ?
 			       want->netmask.s_addr : htonl(0xffffffff);
-	if (edit->timeout != cur->timeout ||
-	    (edit->timeout && edit->netmask.s_addr != cur->netmask.s_addr)) {
+	edit->prefix_len6 = (want->opts & OPT_NETMASK) ? want->prefix_len6 :
+			    128;
+	/* The netmask of the service's family: the other one is not sent. */
+	if (svc_family(&want->svc) == AF_INET6)
+		mask_differs = edit->prefix_len6 != cur->prefix_len6;
+	else
+		mask_differs = edit->netmask.s_addr != cur->netmask.s_addr;
+	if (edit->timeout != cur->timeout || (edit->timeout && mask_differs)) {
 		edit->opts |= OPT_PERSIST | OPT_NETMASK;
 		differ = true;
 	}

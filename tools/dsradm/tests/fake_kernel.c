@@ -166,6 +166,8 @@ static const struct pol svc_pol[DSR_A_SERVICE_MAX + 1] = {
 	[DSR_A_SERVICE_SCHED_TABLE] = { 4, 4 },
 	[DSR_A_SERVICE_NETMASK] = { 4, 4 },
 	[DSR_A_SERVICE_PE_NAME] = { 1, DSR_PE_NAME_MAX },
+	[DSR_A_SERVICE_FAMILY] = { 1, 1 },
+	[DSR_A_SERVICE_PREFIX_LEN6] = { 1, 1 },
 };
 
 static const struct pol dest_pol[DSR_A_DEST_MAX + 1] = {
@@ -225,13 +227,26 @@ static int parse_nest(const struct nlattr *n, const struct pol *pol,
 
 static int get_key(const struct nlattr **tb, struct svc_key *k)
 {
+	uint8_t family = AF_INET;
+
 	memset(k, 0, sizeof(*k));
+	if (tb[DSR_A_SERVICE_FAMILY]) {
+		family = mnl_attr_get_u8(tb[DSR_A_SERVICE_FAMILY]);
+		if (family != AF_INET && family != AF_INET6)
+			return reject(-EINVAL, "family must be AF_INET or AF_INET6");
+		if (!tb[DSR_A_SERVICE_FWMARK])
+			return reject(-EINVAL, "the family is given only with a fwmark");
+	}
 	if (tb[DSR_A_SERVICE_FWMARK]) {
 		if (tb[DSR_A_SERVICE_PROTOCOL] || tb[DSR_A_SERVICE_ADDR4] ||
 		    tb[DSR_A_SERVICE_ADDR6] || tb[DSR_A_SERVICE_PORT])
 			return reject(-EINVAL, "fwmark excludes address keys");
-		return reject(-EOPNOTSUPP,
-			      "firewall mark services are not supported yet");
+		k->fwmark = mnl_attr_get_u32(tb[DSR_A_SERVICE_FWMARK]);
+		if (!k->fwmark)
+			return reject(-EINVAL, "fwmark must be 1-4294967295");
+		/* The key is (mark, family): -f 1 and -f 1 -6 are two. */
+		k->addr.family = family;
+		return 0;
 	}
 	if (!tb[DSR_A_SERVICE_PROTOCOL] || !tb[DSR_A_SERVICE_PORT] ||
 	    !!tb[DSR_A_SERVICE_ADDR4] == !!tb[DSR_A_SERVICE_ADDR6])
@@ -285,7 +300,8 @@ static int key_only(const struct nlattr **tb)
 	if (tb[DSR_A_SERVICE_SCHED_NAME] || tb[DSR_A_SERVICE_FLAGS] ||
 	    tb[DSR_A_SERVICE_TIMEOUT] || tb[DSR_A_SERVICE_TUN_SRC4] ||
 	    tb[DSR_A_SERVICE_TUN_SRC_PLEN] || tb[DSR_A_SERVICE_SCHED_TABLE] ||
-	    tb[DSR_A_SERVICE_NETMASK] || tb[DSR_A_SERVICE_PE_NAME])
+	    tb[DSR_A_SERVICE_NETMASK] || tb[DSR_A_SERVICE_PE_NAME] ||
+	    tb[DSR_A_SERVICE_PREFIX_LEN6])
 		return reject(-EINVAL, "only the service key is expected");
 	return 0;
 }
@@ -344,6 +360,7 @@ static bool known_sched(const char *s)
 
 static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 {
+	bool v6 = svc_family(&fs->svc.key) == AF_INET6;
 	struct svc *svc = &fs->svc;
 	const char *s;
 	uint32_t v;
@@ -360,6 +377,18 @@ static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 		flags = mnl_attr_get_u32(tb[DSR_A_SERVICE_FLAGS]);
 	if (timeout && (flags & DSR_SERVICE_F_STATELESS))
 		return reject(-EINVAL, "persistence needs the flow table: a stateless service cannot be persistent");
+	/* Each family its own netmask attribute, and IPv4 tunnel sources. */
+	if (tb[DSR_A_SERVICE_PREFIX_LEN6]) {
+		v = mnl_attr_get_u8(tb[DSR_A_SERVICE_PREFIX_LEN6]);
+		if (v < 1 || v > 128)
+			return reject(-ERANGE, "integer out of range");
+	}
+	if (tb[DSR_A_SERVICE_NETMASK] && v6)
+		return reject(-EINVAL, "an IPv6 service groups clients by a prefix length, not a netmask");
+	if (tb[DSR_A_SERVICE_PREFIX_LEN6] && !v6)
+		return reject(-EINVAL, "an IPv4 service groups clients by a netmask, not a prefix length");
+	if ((tb[DSR_A_SERVICE_TUN_SRC4] || tb[DSR_A_SERVICE_TUN_SRC_PLEN]) && v6)
+		return reject(-EINVAL, "an IPv6 service's tunnels leave from the route's source address");
 	if (tb[DSR_A_SERVICE_NETMASK]) {
 		memcpy(&m, mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]), 4);
 		m = ntohl(m);
@@ -395,6 +424,9 @@ static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 	if (tb[DSR_A_SERVICE_NETMASK])
 		memcpy(&svc->netmask,
 		       mnl_attr_get_payload(tb[DSR_A_SERVICE_NETMASK]), 4);
+	if (tb[DSR_A_SERVICE_PREFIX_LEN6])
+		svc->prefix_len6 =
+			mnl_attr_get_u8(tb[DSR_A_SERVICE_PREFIX_LEN6]);
 	if (tb[DSR_A_SERVICE_PE_NAME])
 		snprintf(svc->pe, sizeof(svc->pe), "%s",
 			 mnl_attr_get_str(tb[DSR_A_SERVICE_PE_NAME]));
@@ -412,6 +444,12 @@ static int set_service_attrs(const struct nlattr **tb, struct fake_svc *fs)
 
 static void put_key(struct nlmsghdr *nlh, const struct svc_key *k)
 {
+	/* As the module: a fwmark service's family in every reply. */
+	if (k->fwmark) {
+		mnl_attr_put_u32(nlh, DSR_A_SERVICE_FWMARK, k->fwmark);
+		mnl_attr_put_u8(nlh, DSR_A_SERVICE_FAMILY, svc_family(k));
+		return;
+	}
 	mnl_attr_put_u8(nlh, DSR_A_SERVICE_PROTOCOL, k->protocol);
 	if (k->addr.family == AF_INET6)
 		mnl_attr_put(nlh, DSR_A_SERVICE_ADDR6, 16, &k->addr.v6);
@@ -460,7 +498,11 @@ static void put_service(bool new_dgram, uint16_t flags,
 	mnl_attr_put_strz(nlh, DSR_A_SERVICE_SCHED_NAME, fs->svc.sched);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_FLAGS, fs->svc.flags);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_TIMEOUT, fs->svc.timeout);
-	mnl_attr_put(nlh, DSR_A_SERVICE_NETMASK, 4, &fs->svc.netmask);
+	if (svc_family(&fs->svc.key) == AF_INET6)
+		mnl_attr_put_u8(nlh, DSR_A_SERVICE_PREFIX_LEN6,
+				fs->svc.prefix_len6);
+	else
+		mnl_attr_put(nlh, DSR_A_SERVICE_NETMASK, 4, &fs->svc.netmask);
 	if (fs->svc.pe[0])
 		mnl_attr_put_strz(nlh, DSR_A_SERVICE_PE_NAME, fs->svc.pe);
 	mnl_attr_put_u32(nlh, DSR_A_SERVICE_DEST_COUNT, (uint32_t)fs->ndests);
@@ -553,6 +595,7 @@ static int cmd_service(uint8_t cmd, const struct nlattr **top)
 		strcpy(n.svc.sched, "mh");
 		n.svc.tun_src_plen = 32;
 		n.svc.netmask.s_addr = htonl(0xffffffff);
+		n.svc.prefix_len6 = 128;
 		ret = set_service_attrs(tb, &n);
 		if (ret)
 			return ret;
@@ -676,13 +719,16 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 		memcpy(&d.addr.v6, mnl_attr_get_payload(dt[DSR_A_DEST_ADDR6]),
 		       16);
 	}
-	if (d.addr.family != k.addr.family)
-		return reject(-EAFNOSUPPORT,
-			      "destination and service address families differ");
+	if (d.addr.family != svc_family(&k))
+		return reject(-EINVAL,
+			      "real server address family must match the service");
 	d.port = k.port;
 	if (dt[DSR_A_DEST_PORT]) {
 		uint16_t p = ntohs(mnl_attr_get_u16(dt[DSR_A_DEST_PORT]));
 
+		if (p && k.fwmark)
+			return reject(-EINVAL,
+				      "a real server of a fwmark service has no port: direct server return keeps the client's destination port");
 		if (p && p != k.port)
 			return reject(-EINVAL,
 				      "destination port must be the service port");
@@ -713,6 +759,9 @@ static int cmd_dest(uint8_t cmd, const struct nlattr **top)
 	ret = set_fwd(dt, &d);
 	if (ret)
 		return ret;
+	if (d.addr.family == AF_INET6 && d.fwd == DSR_FWD_TUN &&
+	    d.tun_type != DSR_TUN_IPIP)
+		return reject(-EOPNOTSUPP, "an IPv6 real server is tunnelled by IPIP (IPv6 in IPv6) only");
 	if (dt[DSR_A_DEST_WEIGHT])
 		d.weight = mnl_attr_get_u32(dt[DSR_A_DEST_WEIGHT]);
 	if (d.weight > DSR_WEIGHT_MAX)

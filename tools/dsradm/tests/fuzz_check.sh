@@ -39,6 +39,8 @@ done <<'EOF'
 -a -t 10.0.0.1:80 -r 10.0.1.1:80 -i --tun-type gue --tun-port 6080 --tun-csum -w 5
 -e -t [2001:db8::1]:80 -r [2001:db8::2]:80 -g -w 0
 -d -f 7 -r 10.0.1.1
+-A -f 1 -6 -s rr -p 600 -M 48
+-a -f 1 -6 -r [2001:db8::20] -i -w 2
 -L -n --stats --exact --sort -t 10.0.0.1:80
 -L --rate -j
 -Lcn -j

@@ -87,9 +87,24 @@ DEST_TUN = genl(8, nest(1, attr(2, u8(6)), attr(3, bytes([10, 0, 0, 100])),
                        attr(8, be16(6080)), attr(12, u32(1)),
                        attr(13, u32(1400)), stats(11, 1, 2, 3)), 2)
 
+# IPv6: a persistent service with a prefix length, and an IPv6 fwmark
+# service (FAMILY 10, AF_INET6) with a real server of port 0.
+SVC6_PERSIST = genl(4, nest(1, attr(2, u8(6)), attr(4, bytes(15) + b"\1"),
+                            attr(5, be16(80)), attr(7, b"mh\0"),
+                            attr(9, u32(60)), attr(19, u8(64))), 2)
+FWM6_KEY = nest(1, attr(6, u32(1)), attr(18, u8(10)))
+SVC_FWM6 = genl(4, nest(1, attr(6, u32(1)), attr(18, u8(10)),
+                        attr(7, b"rr\0"), attr(9, u32(600)),
+                        attr(19, u8(48))), 2)
+DEST_FWM6 = genl(8, FWM6_KEY
+                 + nest(2, attr(3, bytes(15) + b"\x20"), attr(4, be16(0)),
+                        attr(5, u8(1)), attr(6, u32(1))), 2)
+
 SEEDS = {
     "full": dgram(INFO + ack()) + dgram(SVC4 + SVC6) + dgram(done())
     + dgram(DEST + DEST_TUN) + dgram(done()) + dgram(done(-3)),
+    "ipv6": dgram(INFO + ack()) + dgram(SVC6_PERSIST + SVC_FWM6)
+    + dgram(done()) + dgram(done()) + dgram(DEST_FWM6) + dgram(done()),
     "error": dgram(INFO + ack()) + dgram(ack(-22, "bad thing")),
 }
 

@@ -139,6 +139,13 @@ static struct fake_svc *svc(const char *proto, const char *ep)
 	return fake_find(&k);
 }
 
+static struct fake_svc *fwm(uint32_t mark, int family)
+{
+	struct svc_key k = { .fwmark = mark, .addr.family = family };
+
+	return fake_find(&k);
+}
+
 static struct dest *dest(struct fake_svc *fs, const char *addr)
 {
 	struct ipaddr a;
@@ -231,14 +238,10 @@ static void test_kernel_errors(void)
 	expect_fail("-A -t 10.0.0.1:80 -s nosuch", 255, "unknown scheduler");
 	expect_fail("-A -t 10.0.0.1:80 -p --stateless", 255,
 		    "persistence needs the flow table: a stateless service cannot be persistent");
-	expect_fail("-A -f 7 -s rr", 255,
-		    "firewall mark services are not supported yet");
 	expect_fail("-A -t 10.0.0.1:80 --tun-src 0.0.0.0/24", 255,
 		    "a tunnel source prefix needs a tunnel source address");
 	expect_fail("-E -t 10.0.0.100:80 --tun-src 224.0.0.1", 255,
 		    "tunnel source must be a unicast address, or 0.0.0.0 for the route's own");
-	expect_fail("-a -t 10.0.0.100:80 -r [2001:db8::5]", 255,
-		    "destination and service address families differ");
 	expect_fail("-a -t 10.0.0.100:80 -r 10.0.1.2", 255,
 		    "real server already exists");
 	expect_fail("-e -t 10.0.0.100:80 -r 10.0.1.99", 255,
@@ -356,7 +359,27 @@ static void test_usage(void)
 	} cases[] = {
 		{ "-A -t 10.0.0.1:80 -m", "dsr forwards by direct server return; masquerading (-m) is not supported" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --masquerading", "dsr forwards by direct server return; masquerading (-m) is not supported" },
-		{ "-A -f 1 -6 -s rr", "IPv6 fwmark services (-6) are not supported yet: dsr forwards IPv4 only" },
+		/* IPv6: -6 as ipvsadm has it, -M by family, one family. */
+		{ "-A -6 -f 1", "-6 (--ipv6) is for fwmark services: it must follow -f (--fwmark-service)" },
+		{ "-A -t [2001:db8::1]:80 -6", "-6 (--ipv6) is for fwmark services: it must follow -f (--fwmark-service)" },
+		{ "-L -6", "-6 (--ipv6) is for fwmark services: it must follow -f (--fwmark-service)" },
+		{ "-A -t [2001:db8::1]:80 -p -M 255.255.255.0", "invalid netmask '255.255.255.0': an IPv6 service takes a prefix length, 1..128" },
+		{ "-E -M 255.255.0.0 -f 1 -6 -p", "invalid netmask '255.255.0.0': an IPv6 service takes a prefix length, 1..128" },
+		{ "-A -u [2001:db8::1]:53 -p -M 129", "invalid netmask '129': an IPv6 service takes a prefix length, 1..128" },
+		{ "-A -u [2001:db8::1]:53 -p -M 0", "invalid netmask '0': an IPv6 service takes a prefix length, 1..128" },
+		{ "-A -u [2001:db8::1]:53 -p -M /64", "invalid netmask '/64': an IPv6 service takes a prefix length, 1..128" },
+		{ "-A -f 1 -p -M 64", "invalid netmask '64': an IPv4 service takes a dotted netmask, as 255.255.255.0" },
+		{ "-A -u [2001:db8::1]:53 -M 64 -M 48", "option -M (--netmask) given more than once" },
+		{ "-a -t 10.0.0.100:80 -r [2001:db8::5]", "real server and service must be of one address family: real server 2001:db8::5 (IPv6), service TCP 10.0.0.100:80 (IPv4)" },
+		{ "-a -t [2001:db8::100]:80 -r 10.0.1.1:80", "real server and service must be of one address family: real server 10.0.1.1 (IPv4), service TCP [2001:db8::100]:80 (IPv6)" },
+		{ "-a -f 1 -r [2001:db8::5]", "real server and service must be of one address family: real server 2001:db8::5 (IPv6), service FWM 1 (IPv4)" },
+		{ "-e -f 1 -6 -r 10.0.1.1 -i", "real server and service must be of one address family: real server 10.0.1.1 (IPv4), service FWM 1 IPv6 (IPv6)" },
+		{ "-d -u [2001:db8::1]:53 -r 10.0.1.1", "real server and service must be of one address family: real server 10.0.1.1 (IPv4), service UDP [2001:db8::1]:53 (IPv6)" },
+		{ "-A -t [2001:db8::100]:80 --tun-src 192.0.2.1", "--tun-src is for IPv4 services: an IPv6 service's tunnels leave from the route's source address" },
+		{ "-E -f 1 -6 --tun-src 0.0.0.0", "--tun-src is for IPv4 services: an IPv6 service's tunnels leave from the route's source address" },
+		{ "-a -t [2001:db8::100]:80 -r [2001:db8::10] -i --tun-type gue --tun-port 6080", "--tun-type gue is for IPv4 real servers: dsr tunnels to IPv6 ones with ipip (IPv6 in IPv6) only" },
+		{ "-a -t [2001:db8::100]:80 -r [2001:db8::10] -i --tun-type gue", "--tun-type gue is for IPv4 real servers: dsr tunnels to IPv6 ones with ipip (IPv6 in IPv6) only" },
+		{ "-e -f 1 -6 -r 2001:db8::10 -i --tun-type gre --tun-csum", "--tun-type gre is for IPv4 real servers: dsr tunnels to IPv6 ones with ipip (IPv6 in IPv6) only" },
 		{ "-A -t 10.0.0.1:80 -s rr -o", "one-packet scheduling (-o) is only for UDP services" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1:8080", "real server port 8080 differs from service port 80: direct server return cannot map ports" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -w 65536", "invalid weight '65536': 0..65535" },
@@ -403,7 +426,7 @@ static void test_usage(void)
 		{ "-A -t 10.0.0.1:80 -u 10.0.0.1:80", "option -t/-u/-f (service) given more than once" },
 		{ "-A -t 10.0.0.1:80 -p 2678401", "invalid persistence timeout '2678401': 1..2678400 seconds (0: none)" },
 		{ "-A -t 10.0.0.1:80 -p 300 -M 255.0.255.0", "invalid netmask '255.0.255.0': not contiguous" },
-		{ "-A -t 10.0.0.1:80 -p 300 -M 24", "invalid netmask '24': a dotted IPv4 netmask, as 255.255.255.0" },
+		{ "-A -t 10.0.0.1:80 -p 300 -M 24", "invalid netmask '24': an IPv4 service takes a dotted netmask, as 255.255.255.0" },
 		{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -M 255.255.255.0", "option -M (--netmask) is not valid with --add-server" },
 		{ "-A -f 0", "invalid firewall mark '0': 1..4294967295" },
 		{ "-A", "--add-service needs -t/-u/-f (service)" },
@@ -1114,6 +1137,122 @@ static void test_persist(void)
 	   "-R --sync: nothing to change, no SERVICE_SET");
 }
 
+#define SVC_BIT(n)	(1U << (n))
+
+/*
+ * IPv6 services: what reaches the kernel, the listing, -S, -j, and -R and
+ * -R --sync back, with a fwmark of each family on the same mark.
+ */
+static void test_ipv6(void)
+{
+	char *save = slurp("ipv6-cli-save.txt");
+	struct fake_svc *fs, *fs4;
+	char *first;
+
+	fake_reset();
+	expect_ok("-A -t [2001:db8::100]:80 -s mh -p 60 -M 64");
+	fs = svc("tcp", "[2001:db8::100]:80");
+	ok(fs && fs->svc.timeout == 60 && fs->svc.prefix_len6 == 64 &&
+	   (fake.last_svc_attrs & SVC_BIT(DSR_A_SERVICE_PREFIX_LEN6)) &&
+	   !(fake.last_svc_attrs & (SVC_BIT(DSR_A_SERVICE_NETMASK) |
+				    SVC_BIT(DSR_A_SERVICE_FAMILY))),
+	   "-A -t [v6]:80 -p 60 -M 64: PREFIX_LEN6 64, no NETMASK");
+	expect_ok("-a -t [2001:db8::100]:80 -r [2001:db8::10]:80 -g -w 1");
+	expect_ok("-a -t [2001:db8::100]:80 -r 2001:db8::11 -i -w 2");
+	ok(fs && fs->ndests == 2 && dest(fs, "2001:db8::11") &&
+	   dest(fs, "2001:db8::11")->fwd == DSR_FWD_TUN &&
+	   dest(fs, "2001:db8::11")->tun_type == DSR_TUN_IPIP,
+	   "IPv6 real servers: DR, and -i as IP-in-IP (IPv6 in IPv6)");
+	/* -M before the service: it waits for the family. */
+	expect_ok("-A -M 56 -p 300 -u [2001:db8::100]:53 -s rr");
+	ok(svc("udp", "[2001:db8::100]:53") &&
+	   svc("udp", "[2001:db8::100]:53")->svc.prefix_len6 == 56,
+	   "-M 56 before -u [v6]: a prefix length all the same");
+	expect_ok("-A -f 1 -6 -s rr -p 600 -M 48");
+	fs = fwm(1, AF_INET6);
+	ok(fs && !fwm(1, AF_INET) && fs->svc.prefix_len6 == 48 &&
+	   (fake.last_svc_attrs & SVC_BIT(DSR_A_SERVICE_FAMILY)),
+	   "-A -f 1 -6: FAMILY AF_INET6 with the mark");
+	expect_ok("-A -f 1 -s wlc -p 60 -M 255.255.0.0");
+	fs4 = fwm(1, AF_INET);
+	ok(fs4 && fs4->svc.netmask.s_addr == htonl(0xffff0000) &&
+	   !(fake.last_svc_attrs & SVC_BIT(DSR_A_SERVICE_FAMILY)) &&
+	   (fake.last_svc_attrs & SVC_BIT(DSR_A_SERVICE_NETMASK)),
+	   "-A -f 1 without -6: no FAMILY, as before; a second service");
+	expect_ok("-a -f 1 -6 -r [2001:db8::20]");
+	expect_ok("-a -f 1 -r 10.0.3.1");
+	fs = fwm(1, AF_INET6);
+	ok(fs && fs->ndests == 1 && dest(fs, "2001:db8::20") &&
+	   fs4 && fs4->ndests == 1 && dest(fs4, "10.0.3.1"),
+	   "-a -f 1 -6 and -a -f 1 reach their own service");
+
+	expect_golden("-Ln", "ipv6-cli.txt");
+	expect_golden("-Sn", "ipv6-cli-save.txt");
+	expect_golden("-L -j", "ipv6-cli.json");
+	run("-L -n -f 1 -6");
+	ok(res.rc == 0 && strstr(res.out, "\nFWM  1 IPv6 rr persistent 600 mask 48\n  -> [2001:db8::20]:0 ") &&
+	   !strstr(res.out, "wlc"), "-L -f 1 -6: that service only");
+	run("-Ln -t [2001:db8::100]:80");
+	ok(res.rc == 0 && strstr(res.out, "\nTCP  [2001:db8::100]:80 mh persistent 60 mask 64\n  -> [2001:db8::10]:80            Route   1      0          0         \n"),
+	   "-L -t [v6]:80: ipvsadm's line, mask 64");
+
+	/* -E: -M alone is the prefix length of the service's family. */
+	expect_ok("-E -f 1 -6 -M 40");
+	ok(fs && fs->svc.prefix_len6 == 40 && fs->svc.timeout == 600,
+	   "-E -f 1 -6 -M 40 changes the prefix length only");
+	expect_ok("-E -f 1 -6 -M 48");
+	expect_ok("-Z -f 1 -6");
+	ok(fake.last_cmd == DSR_CMD_ZERO &&
+	   (fake.last_svc_attrs & SVC_BIT(DSR_A_SERVICE_FAMILY)),
+	   "-Z -f 1 -6 names the IPv6 one");
+	expect_fail("-d -f 1 -6 -r 2001:db8::99", 255, "real server not found");
+	expect_fail("-D -f 2 -6", 255, "service not found");
+	fake.no_extack = true;
+	expect_fail("-D -f 2 -6", 255,
+		    "deleting service FWM 2 IPv6: not found");
+	fake.no_extack = false;
+
+	/* -S | -R gives the same table back, and so does ipvsadm's -Sn. */
+	expect_ok("-C");
+	run_in("-R", save);
+	ok(res.rc == 0 && !*res.err, "-R reads the IPv6 rules back");
+	run("-Sn");
+	ok(res.rc == 0 && eq(res.out, save, "ipv6-cli-save.txt"),
+	   "-S after -R: the same rules");
+	first = strdup(res.out);
+
+	/* --sync: the same table changes nothing. */
+	fake.requests = 0;
+	run_in("-R --sync", first);
+	ok(res.rc == 0 && fake.requests == 7 &&
+	   fake.last_cmd == DSR_CMD_DEST_GET,
+	   "-R --sync of the same table: only reads (%u requests)",
+	   fake.requests);
+	/* Another prefix length, and the IPv6 mark gone: the IPv4 one stays. */
+	run_in("-R --sync",
+	       "-A -t [2001:db8::100]:80 -s mh -p 60 -M 56\n"
+	       "-a -t [2001:db8::100]:80 -r [2001:db8::10]:80 -g -w 1\n"
+	       "-a -t [2001:db8::100]:80 -r [2001:db8::11]:80 -i -w 2 --tun-type ipip\n"
+	       "-A -u [2001:db8::100]:53 -s rr -p 300 -M 56\n"
+	       "-A -f 1 -s wlc -p 60 -M 255.255.0.0\n"
+	       "-a -f 1 -r 10.0.3.1:0 -g -w 1\n");
+	fs = svc("tcp", "[2001:db8::100]:80");
+	fs4 = fwm(1, AF_INET);
+	ok(res.rc == 0 && !*res.err && fs && fs->svc.prefix_len6 == 56 &&
+	   !fwm(1, AF_INET6) && fs4 && fs4->ndests == 1,
+	   "-R --sync: -M 56 applied, FWM 1 IPv6 deleted, FWM 1 kept");
+	run_in("-R --sync", "-A -t [2001:db8::100]:80 -s mh -p 60\n");
+	ok(res.rc == 0 && fs && fs->svc.prefix_len6 == 128 &&
+	   fake.nsvcs == 1,
+	   "-R --sync: no -M is the default, 128");
+	run_in("-R", "-A -f 1 -6 -s rr\n-a -f 1 -6 -r 10.0.3.1:0 -g -w 1\n");
+	ok(res.rc == 2 &&
+	   eq(res.err, "dsradm: line 2: real server and service must be of one address family: real server 10.0.3.1 (IPv4), service FWM 1 IPv6 (IPv6)\n", "stderr"),
+	   "-R: an IPv4 real server of an IPv6 mark stops the restore");
+	free(first);
+	free(save);
+}
+
 static void test_pe(void)
 {
 	struct fake_svc *fs;
@@ -1224,6 +1363,7 @@ int main(void)
 	test_rate();
 	test_persist();
 	test_pe();
+	test_ipv6();
 	dsradm_clock_ms = clock_ms;
 	dsradm_pause_ms = pause;
 	free(res.out);

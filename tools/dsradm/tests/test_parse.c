@@ -122,6 +122,16 @@ static void test_format(void)
 	k.fwmark = 7;
 	ok(!strcmp(format_service(&k, buf, sizeof(buf)), "FWM 7"),
 	   "format_service fwmark");
+	k.addr.family = AF_INET6;
+	ok(!strcmp(format_service(&k, buf, sizeof(buf)), "FWM 7 IPv6") &&
+	   svc_family(&k) == AF_INET6, "format_service IPv6 fwmark");
+	k.addr.family = 0;
+	ok(svc_family(&k) == AF_INET,
+	   "a fwmark key without a family is IPv4");
+	k.fwmark = UINT32_MAX;
+	k.addr.family = AF_INET6;
+	ok(strlen(format_service(&k, buf, sizeof(buf))) ==
+	   strlen("FWM 4294967295 IPv6"), "the longest fwmark name fits");
 	ok(!strcmp(fwd_name(DSR_FWD_DR), "Route") &&
 	   !strcmp(fwd_name(DSR_FWD_TUN), "Tunnel"), "forward names");
 	parse_endpoint("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535",

@@ -15,7 +15,7 @@
 static struct svc svc_key(uint8_t proto, const char *ep, const char *sched)
 {
 	struct svc s = { .key.protocol = proto, .tun_src_plen = 32,
-			 .netmask.s_addr = 0xffffffff };
+			 .netmask.s_addr = 0xffffffff, .prefix_len6 = 128 };
 
 	parse_endpoint(ep, &s.key.addr, &s.key.port, true);
 	snprintf(s.sched, sizeof(s.sched), "%s", sched);
@@ -168,6 +168,68 @@ static void tun_listing(struct listing *l)
 	s.tun_src_plen = 28;
 	add_svc(l, s, d2, ARRAY_SIZE(d2));
 	add_svc(l, svc_key(IPPROTO_TCP, "10.0.0.1:443", "rr"), NULL, 0);
+}
+
+static struct svc fwmark_key(uint32_t mark, int family, const char *sched)
+{
+	struct svc s = { .key.fwmark = mark, .key.addr.family = family,
+			 .tun_src_plen = 32, .netmask.s_addr = 0xffffffff,
+			 .prefix_len6 = 128 };
+
+	snprintf(s.sched, sizeof(s.sched), "%s", sched);
+	return s;
+}
+
+/*
+ * IPv6, as ipvsadm 1.31 lists and saves it: services with real servers in
+ * brackets, persistence with a prefix length (and the default, 128, not
+ * shown), an IPv6-in-IPv6 tunnel, an address too long for ipvsadm's IPv4
+ * columns, and one firewall mark for each family, given out of order.
+ */
+static void v6_listing(struct listing *l)
+{
+	struct dest d1[] = {
+		mkdest("[2001:db8::11]:80", DSR_FWD_DR, 1, 2, 0, 5, 50, 5000),
+		mkdest("[2001:db8::10]:80", DSR_FWD_DR, 1, 3, 1, 6, 60, 6000),
+		mktun("[2001:db8:ffff:ffff:ffff:ffff:ffff:fffe]:80",
+		      DSR_TUN_IPIP, 0, 0, 2),
+	};
+	struct dest d2[] = {
+		mkdest("[2001:db8::20]:1", DSR_FWD_DR, 1, 0, 0, 0, 0, 0),
+	};
+	struct dest d3[] = {
+		mkdest("10.0.3.1:1", DSR_FWD_DR, 1, 0, 0, 0, 0, 0),
+	};
+	struct svc s;
+
+	d2[0].port = 0;
+	d3[0].port = 0;
+	memset(l, 0, sizeof(*l));
+	strcpy(l->info.version, "0.4.0");
+	l->info.flow_count = 9;
+	l->info.flow_max = 1048576;
+	l->info.hook = DSR_HOOK_PRE_ROUTING;
+	l->info.service_count = 5;
+	l->info.service_max = DSR_SERVICES_MAX;
+	l->info.dest_max = DSR_DESTS_MAX;
+
+	s = fwmark_key(1, AF_INET6, "rr");
+	s.timeout = 600;
+	s.prefix_len6 = 48;
+	add_svc(l, s, d2, ARRAY_SIZE(d2));
+	add_svc(l, fwmark_key(1, AF_INET, "wlc"), d3, ARRAY_SIZE(d3));
+	s = svc_key(IPPROTO_UDP, "[2001:db8::100]:53", "rr");
+	s.timeout = 300;
+	s.flags = DSR_SERVICE_F_ONEPACKET;
+	add_svc(l, s, NULL, 0);
+	s = svc_key(IPPROTO_TCP, "[2001:db8::100]:80", "mh");
+	s.timeout = 60;
+	s.prefix_len6 = 64;
+	s.stats = (struct stats){ 11, 110, 11000 };
+	add_svc(l, s, d1, ARRAY_SIZE(d1));
+	add_svc(l, svc_key(IPPROTO_TCP,
+			   "[2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]:65535",
+			   "sh"), NULL, 0);
 }
 
 /*
@@ -368,6 +430,18 @@ static void test_flows(void)
 		ok(strstr(out, "TCP 05:00  PERSIST     10.0.0.0:0         10.0.0.100:80      10.0.1.1:80") != NULL,
 		   "flows: a template is PERSIST, port 0");
 		free(out);
+
+		/* IPv6: ipvsadm's columns, which its addresses overflow. */
+		mkflow(&fl, IPPROTO_TCP, "[2001:db8::]:1", "[2001:db8::100]:80",
+		       "[2001:db8::10]:80", DSR_FLOW_PERSIST, 60000, 2);
+		fl.v[1].client_port = 0;
+		out = NULL;
+		f = open_memstream(&out, &len);
+		print_flows(f, &fl, FMT_NUMERIC);
+		fclose(f);
+		ok(strstr(out, "TCP 01:00  PERSIST     [2001:db8::]:0     [2001:db8::100]:80 [2001:db8::10]:80\n") != NULL,
+		   "flows: an IPv6 template, addresses in brackets");
+		free(out);
 		free(fl.v);
 	}
 }
@@ -378,19 +452,22 @@ static void test_sort(void)
 	char buf[SERVICE_STRLEN];
 	const char *want[] = {
 		"TCP 9.255.255.255:80", "TCP 10.0.0.9:80", "TCP 10.0.0.9:443",
-		"TCP [::1]:80", "UDP [2001:db8::1]:53", "FWM 7",
+		"TCP [::1]:80", "UDP [2001:db8::1]:53", "FWM 7", "FWM 7 IPv6",
+		"FWM 8",
 	};
 	size_t i;
 	bool pass = true;
 
 	more_listing(&l);
+	add_svc(&l, fwmark_key(8, AF_INET, "rr"), NULL, 0);
+	add_svc(&l, fwmark_key(7, AF_INET6, "rr"), NULL, 0);
 	listing_sort(&l);
 	for (i = 0; i < l.nsvcs && i < ARRAY_SIZE(want); i++)
 		if (strcmp(format_service(&l.svcs[i].key, buf, sizeof(buf)),
 			   want[i]))
 			pass = false;
 	ok(pass && l.nsvcs == ARRAY_SIZE(want),
-	   "services sort by protocol, family, address, port; fwmark last");
+	   "services sort by protocol, family, address, port; fwmark last, by mark and family");
 	listing_free(&l);
 	ok(l.svcs == NULL && l.nsvcs == 0, "listing_free empties");
 }
@@ -427,6 +504,16 @@ int main(void)
 	golden(&l, FMT_JSON | FMT_TUN_INFO, "tun.json");
 	golden_of(W_EVENTS, &l, FMT_NUMERIC, "tun-events.txt");
 	golden_of(W_EVENTS, &l, FMT_JSON, "tun-events.json");
+	listing_free(&l);
+
+	v6_listing(&l);
+	listing_sort(&l);
+	golden(&l, FMT_NUMERIC, "ipv6.txt");
+	golden(&l, FMT_NUMERIC | FMT_STATS, "ipv6-stats.txt");
+	golden(&l, FMT_NUMERIC | FMT_TUN_INFO, "ipv6-tun-info.txt");
+	golden(&l, FMT_RULES, "ipv6-save.txt");
+	golden(&l, FMT_JSON, "ipv6.json");
+	golden_of(W_EVENTS, &l, FMT_NUMERIC, "ipv6-events.txt");
 	listing_free(&l);
 
 	flags_listing(&l);
