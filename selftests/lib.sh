@@ -466,16 +466,37 @@ mac_of()
 
 # ---------------------------------------------------------------- traffic
 
+# ep_set ADDR [PORT] - without a fork: EP_VER=6 for an IPv6 ADDR (it has
+# a colon), else 4; EP_HOST=ADDR as socat writes a host ([ADDR] for IPv6);
+# EP=EP_HOST:PORT, an endpoint as socat, ss and ipvsadm write it
+ep_set()
+{
+	case $1 in
+	*:*)	EP_VER=6 EP_HOST="[$1]" ;;
+	*)	EP_VER=4 EP_HOST=$1 ;;
+	esac
+	EP="$EP_HOST:${2:-}"
+}
+
+# addr_port ADDR PORT - "ADDR:PORT", or "[ADDR]:PORT" for IPv6
+addr_port()
+{
+	ep_set "$1" "$2"
+	echo "$EP"
+}
+
 # sink_start tcp|udp HOST ADDR PORT DIR - background echo server on
-# ADDR:PORT in HOST: whatever a connection (for UDP: a peer) sends is echoed
-# back and also stored in its own file DIR/data.PID, with the peer's address
-# in DIR/peer.PID
+# ADDR:PORT in HOST (ADDR IPv4 or IPv6): whatever a connection (for UDP: a
+# peer) sends is echoed back and also stored in its own file DIR/data.PID,
+# with the peer's address in DIR/peer.PID (socat writes an IPv6 peer in
+# full, in brackets: [2001:0db8:0000:...])
 sink_start()
 {
 	local proto=$1 host=$2 addr=$3 port=$4 dir=$5 listen
+	ep_set "$addr"
 	case $proto in
-	tcp)	listen="TCP4-LISTEN:$port,bind=$addr,reuseaddr,fork" ;;
-	udp)	listen="UDP4-LISTEN:$port,bind=$addr,reuseaddr,fork" ;;
+	tcp)	listen="TCP$EP_VER-LISTEN:$port,bind=$EP_HOST,reuseaddr,fork" ;;
+	udp)	listen="UDP$EP_VER-LISTEN:$port,bind=$EP_HOST,reuseaddr,fork" ;;
 	esac
 	mkdir -p "$dir"
 	# -t 10: after the client's EOF, wait for the echo to drain (starting
@@ -497,7 +518,8 @@ wait_listen()
 {
 	local flag=-tln
 	[ "$2" = tcp ] || flag=-uln
-	busywait 5000 listening "$1" "$flag" "$3:$4"
+	ep_set "$3" "$4"
+	busywait 5000 listening "$1" "$flag" "$EP"
 }
 
 listening()
@@ -505,11 +527,13 @@ listening()
 	in_ns "$1" ss -H "$2" "src $3" | grep -q .
 }
 
-# tcp_send HOST ADDR PORT INFILE OUTFILE - one TCP connection from HOST:
-# send INFILE, half-close, write everything received to OUTFILE
+# tcp_send HOST ADDR PORT INFILE OUTFILE - one TCP connection from HOST
+# (ADDR IPv4 or IPv6): send INFILE, half-close, write everything received
+# to OUTFILE
 tcp_send()
 {
-	in_ns "$1" socat -t 10 -T 10 - "TCP4:$2:$3,connect-timeout=5" \
+	ep_set "$2" "$3"
+	in_ns "$1" socat -t 10 -T 10 - "TCP$EP_VER:$EP,connect-timeout=5" \
 		<"$4" >"$5" 2>"$5.err"
 }
 
@@ -519,7 +543,9 @@ tcp_send()
 udp_send()
 {
 	local wait=$((3 * DSR_WAIT_FACTOR))
-	in_ns "$1" socat -t "$wait" -T "$wait" - "UDP4:$2:$3" <"$4" >"$5" 2>"$5.err"
+	ep_set "$2" "$3"
+	in_ns "$1" socat -t "$wait" -T "$wait" - "UDP$EP_VER:$EP" \
+		<"$4" >"$5" 2>"$5.err"
 }
 
 # random_file PATH BYTES
@@ -715,15 +741,18 @@ lb_rate()
 }
 
 # lb_row PROTO VIP:PORT RS:PORT|"" - the inbound numbers of one row of a
-# --stats or --rate table on stdin
+# --stats or --rate table on stdin (IPv6 endpoints in brackets; an IPv6
+# fwmark service is PROTO FWM, VIP:PORT the mark: its row "FWM  1 IPv6")
 lb_row()
 {
 	awk -v impl="$DSR_IMPL" -v proto="$1" -v svc="$2" -v dst="$3" '
 		# ipvsadm: Conns InPkts OutPkts InBytes OutBytes, or
 		#          CPS InPPS OutPPS InBPS OutBPS
 		# dsradm:  Conns InPkts InBytes, or CPS InPPS InBPS
-		function emit() {
-			print $3, $4, (impl == "ipvs" ? $6 : $5); found = 1; exit
+		function emit(  o) {
+			o = ($1 == "FWM" && $3 == "IPv6")
+			print $(3 + o), $(4 + o), (impl == "ipvs" ? $(6 + o) : $(5 + o))
+			found = 1; exit
 		}
 		$1 != "->" { cur = ($1 == proto && $2 == svc) }
 		cur && dst == "" && $1 == proto { emit() }
