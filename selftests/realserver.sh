@@ -3,7 +3,9 @@
 # shellcheck disable=SC2317 # check functions are called through ktap_check
 #
 # realserver.sh - dsr-realserver sets up a real server for DR, IPIP, GUE
-# and GRE, and down leaves the namespace exactly as it found it.
+# and GRE, and for an IPv6 VIP DR and IPv6-in-IPv6 (with TCP through the
+# load balancer, see "IPv6" below), and down leaves the namespace exactly
+# as it found it.
 #
 # One pair of namespaces per mode; MODE is the real server, MODEtx stands in
 # for the client and the load balancer at once (it sends to the VIP as an LB
@@ -26,7 +28,7 @@
 # drops decapsulated packets and arp_ignore is what keeps the RS from
 # answering ARP for the VIP, two VIPs or two modes sharing settings, state
 # kept per namespace, missing kernel support, bad arguments (exit 2, one
-# line).
+# line), IPv6 VIPs (see below).
 
 set -eE -o pipefail
 
@@ -57,7 +59,25 @@ require_cmd sysctl ping diff unshare mount
 # device tunl0 (gre0, gretap0, erspan0) in every namespace, those that
 # exist and those created later, and dsr-realserver never unloads a module
 # (it is kernel-wide). The "before" snapshots must already include them.
-load_modules ipip fou ip_gre
+# ip6_tunnel likewise creates ip6tnl0 everywhere. So does the load
+# balancer of the IPv6 checks (dsr, IPVS) with its sysctls, and dsr.ko
+# taints the kernel (kernel.tainted).
+load_modules ipip fou ip_gre ip6_tunnel
+
+# lb6_usable - the load balancer under test can run here (without it the
+# IPv6 traffic checks are skipped, dsr-realserver's own are not)
+lb6_usable()
+{
+	case $DSR_IMPL in
+	ipvs)	command -v ipvsadm >/dev/null 2>&1 && modprobe -n ip_vs 2>/dev/null ;;
+	*)	[ -x "$DSRADM" ] && modprobe -n dsr 2>/dev/null ;;
+	esac
+}
+
+LB6_OK=0
+if lb6_usable && lb_load; then
+	LB6_OK=1
+fi
 
 mode_args()
 {
@@ -204,11 +224,15 @@ no_ping_vip()
 	! ping_vip "$1" 1 || { echo "$VIP answered"; return 1; }
 }
 
+# (the output is taken whole first: grep -q leaving early could kill ip
+# with SIGPIPE, which pipefail counts as a failure)
 vip_on_lo()
 {
-	in_ns "$1" ip -4 -o addr show dev lo | grep -qF " inet ${2:-$VIP}/32 " && return 0
+	local out
+	out=$(in_ns "$1" ip -4 -o addr show dev lo)
+	[[ $out == *" inet ${2:-$VIP}/32 "* ]] && return 0
 	echo "${2:-$VIP}/32 is not on lo:"
-	in_ns "$1" ip -4 -o addr show dev lo
+	echo "$out"
 	return 1
 }
 
@@ -249,7 +273,7 @@ state_of()
 	[[ $line == *"<"*UP*">"* ]] || { echo "$dev is down: $line"; return 1; }
 	sysctls "$ns" net.ipv4.conf.all.rp_filter=0 "net.ipv4.conf.$dev.rp_filter=0" || return 1
 	if [ "$mode" = gue ]; then
-		in_ns "$ns" ip fou show | grep -qx "port $GUE_PORT gue" ||
+		grep -qx "port $GUE_PORT gue" <<<"$(in_ns "$ns" ip fou show)" ||
 			{ echo "no fou port $GUE_PORT gue:"; in_ns "$ns" ip fou show; return 1; }
 	fi
 }
@@ -373,7 +397,12 @@ bad_args "missing mode" up "$VIP"
 bad_args "unknown command" start "$VIP" --dr
 bad_args "bad VIP" up 10.0.0.256 --dr
 bad_args "VIP that is not an address" up vip.example --dr
-bad_args "IPv6 VIP" status 2001:db8::1 --dr
+bad_args "IPv6 VIP with --gre (dsr tunnels IPv6 by IPIP only)" up 2001:db8::100 --gre
+bad_args "IPv6 VIP with --gue" up 2001:db8::100 --gue "$GUE_PORT"
+bad_args "IPv6 loopback VIP" up ::1 --dr
+bad_args "IPv6 link-local VIP" up fe80::1 --dr
+bad_args "IPv4-mapped IPv6 VIP" up ::ffff:10.0.0.100 --dr
+bad_args "bad IPv6 VIP" up 2001:db8::1::2 --ipip
 bad_args "unknown mode" up "$VIP" --nat
 bad_args "two modes" up "$VIP" --dr --ipip
 bad_args "--gue without a port" up "$VIP" --gue
@@ -579,6 +608,325 @@ snapshot dr "$TMP_DIR/dr.ns"
 ktap_check "per namespace: and so is the other after its down" \
 	ran_and_same 0 "$TMP_DIR/dr.before" "$TMP_DIR/dr.ns"
 
+# ---------------------------------------------------------------- IPv6
+
+# IPv6 VIPs, with real traffic through the load balancer under test (dsr,
+# or IPVS with --ipvs). Both real servers start with IPv6 off on new
+# devices (default.disable_ipv6 1), so up has it to turn on for the
+# decapsulating device; ip6tnl0, which ip6_tunnel puts in every namespace,
+# must stay as it is (bringing it up and down would leave its qdisc
+# noqueue instead of noop).
+#
+#   c6     2001:db8::1    eth0 --+
+#   lb6    2001:db8::2    eth0 --+-- sw6: br0
+#   dr6    2001:db8::11   eth0 --+
+#   ipip6  2001:db8::12   eth0 --+
+#
+#   VIP6 2001:db8::100 on lb6's lo (so no host on the link answers
+#   neighbour solicitations for it); c6 routes it via lb6.
+#   TCP [VIP6]:80 rr -> [2001:db8::11]:80 -g (DR, MAC rewrite)
+#   TCP [VIP6]:81 rr -> [2001:db8::12]:81 -i (IPv6 in IPv6)
+#
+# For each mode: snapshot; up (the VIP as a /128 on lo; for --ipip an
+# external ip6tnl device in mode ip6ip6, IPv6 on and router advertisements
+# off on it); up again, the VIP spelled otherwise, changes nothing; a TCP
+# connection from c6 through the LB: the real server stores the payload
+# whole and its echo comes back whole; DR: no neighbour advertisement for
+# the VIP on lo, which the VIP on eth0 would draw; IPIP: without IPv6 on
+# the device the decapsulated packets are dropped; down; the snapshot is
+# identical to the one from before, ip6tnl0 untouched. (Fewer snapshots
+# than for IPv4: each takes seconds under TCG, and the IPv4 checks already
+# show that the comparison can fail.)
+
+VIP6=2001:db8::100
+VIP6_ALT=2001:DB8:0:0::0100
+C6=2001:db8::1
+LB6=2001:db8::2
+PAYLOAD6=65536
+
+rs6_addr()
+{
+	case $1 in
+	dr)	RS6=2001:db8::11 PORT6=80 ;;
+	ipip)	RS6=2001:db8::12 PORT6=81 ;;
+	esac
+}
+
+mode6_supported()
+{
+	case $1 in
+	dr)	return 0 ;;
+	ipip)	[ -d /sys/module/ip6_tunnel ] ;;
+	esac
+}
+
+setup_ns c6 lb6 dr6 ipip6
+# Link-local addresses usable at once: neighbour solicitations for a
+# packet that is not from an address of the interface (the LB's forwarded
+# requests, a real server's replies from the VIP on lo) go out from it.
+for h in c6 lb6 dr6 ipip6; do
+	in_ns "$h" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+done
+sw_create sw6 c6 lb6 dr6 ipip6
+printf '%s\n' "link set eth0 up" "addr add $C6/64 dev eth0 nodad" \
+	"route add $VIP6/128 via $LB6" | ns_ip c6
+printf '%s\n' "link set eth0 up" "addr add $LB6/64 dev eth0 nodad" \
+	"addr add $VIP6/128 dev lo nodad" | ns_ip lb6
+for m in dr ipip; do
+	rs6_addr "$m"
+	printf '%s\n' "link set eth0 up" "addr add $RS6/64 dev eth0 nodad" | ns_ip "${m}6"
+	in_ns "${m}6" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+done
+if [ "$LB6_OK" -eq 1 ]; then
+	for m in dr ipip; do
+		rs6_addr "$m"
+		how=-g
+		[ "$m" = dr ] || how=-i
+		adm lb6 -A -t "[$VIP6]:$PORT6" -s rr
+		adm lb6 -a -t "[$VIP6]:$PORT6" -r "[$RS6]:$PORT6" "$how"
+	done
+fi
+
+expected_changes6()
+{
+	CHANGES=("added $VIP6/128 to lo")
+	[ "$1" = ipip ] || return 0
+	CHANGES+=("created dsr-ip6tnl (external ip6tnl device, mode ip6ip6: decapsulates IPv6 in IPv6 from any load balancer), set it up"
+		"set net.ipv6.conf.dsr-ip6tnl.accept_ra 1 -> 0"
+		"set net.ipv6.conf.dsr-ip6tnl.disable_ipv6 1 -> 0")
+}
+
+# exactly_says LINE... - the last run exited 0 and printed these lines,
+# and no other change (notes may follow)
+exactly_says()
+{
+	local got want
+	expect 0 && says "$@" || return 1
+	got=$(grep -E '^dsr-realserver: (set|added|created|loaded|removed|deleted) ' <<<"$OUT")
+	want=$(printf 'dsr-realserver: %s\n' "$@")
+	[ "$got" = "$want" ] && return 0
+	echo "changes: $got"
+	return 1
+}
+
+mtu_note6()
+{
+	case $1 in
+	dr)	! grep -q '^dsr-realserver: MTU:' <<<"$OUT" || { echo "an MTU note for DR"; show_run; return 1; } ;;
+	*)	grep -q '^dsr-realserver: MTU: .*40 bytes more (the outer IPv6 header).*ICMPv6 "packet too big"' <<<"$OUT" ||
+			{ show_run; return 1; } ;;
+	esac
+}
+
+vip6_on_lo()
+{
+	local out
+	out=$(in_ns "$1" ip -6 -o addr show dev lo)
+	[[ $out == *" inet6 $VIP6/128 "* ]] && return 0
+	echo "$VIP6/128 is not on lo:"
+	echo "$out"
+	return 1
+}
+
+# state6_of NS MODE - everything as up sets it for VIP6, checked without
+# the tool
+state6_of()
+{
+	local line
+	vip6_on_lo "$1" || return 1
+	[ "$2" = ipip ] || return 0
+	line=$(in_ns "$1" ip -d -o link show dev dsr-ip6tnl) || return 1
+	[[ $line == *" ip6tnl external ip6ip6 "* ]] ||
+		{ echo "dsr-ip6tnl is not an external ip6tnl device in mode ip6ip6: $line"; return 1; }
+	if ! [[ $line =~ \<([^>]*)\> ]] || [[ ,${BASH_REMATCH[1]}, != *,UP,* ]]; then
+		echo "dsr-ip6tnl is down: $line"
+		return 1
+	fi
+	sysctls "$1" net.ipv6.conf.dsr-ip6tnl.accept_ra=0 net.ipv6.conf.dsr-ip6tnl.disable_ipv6=0
+}
+
+# ip6tnl0_untouched NS - the fallback device is down, with its qdisc noop,
+# as ip6_tunnel made it
+ip6tnl0_untouched()
+{
+	local line
+	line=$(in_ns "$1" ip -o link show dev ip6tnl0) || return 1
+	[[ $line == *"<NOARP> "*" qdisc noop state DOWN "* ]] && return 0
+	echo "ip6tnl0: $line"
+	return 1
+}
+
+# stored6 DIR FILE - a connection's data in the sink DIR is FILE whole
+stored6()
+{
+	local f
+	for f in "$1"/data.*; do
+		cmp -s "$2" "$f" && return 0
+	done
+	echo "no connection in $1 stored the payload whole:"
+	ls -l "$1"
+	return 1
+}
+
+# tcp6_ok PORT RSNS - one TCP connection from c6 to [VIP6]:PORT through
+# the LB: the echo comes back whole, the sink of RSNS stored the payload
+# whole, and saw c6's address as the peer (the LB kept the client's
+# source)
+tcp6_ok()
+{
+	local dir=$TMP_DIR/sink6-$2 peer
+	random_file "$TMP_DIR/in6" "$PAYLOAD6"
+	if ! tcp_send c6 "$VIP6" "$1" "$TMP_DIR/in6" "$TMP_DIR/out6"; then
+		echo "the connection failed:"
+		cat "$TMP_DIR/out6.err"
+		return 1
+	fi
+	cmp "$TMP_DIR/in6" "$TMP_DIR/out6" || { echo "the echo is not the payload"; return 1; }
+	busywait 5000 stored6 "$dir" "$TMP_DIR/in6" || return 1
+	peer=$(cat "$dir"/peer.* 2>/dev/null)
+	[[ $peer == *"[2001:0db8:0000:0000:0000:0000:0000:0001]"* ]] && return 0
+	echo "the real server saw the peer(s): $peer"
+	return 1
+}
+
+no_tcp6()
+{
+	! tcp_send c6 "$VIP6" "$1" "$TMP_DIR/in6" "$TMP_DIR/out6" ||
+		{ echo "the connection to port $1 went through"; return 1; }
+}
+
+ping6_vip()
+{
+	in_ns "$1" ping -6 -c 1 -W "${2:-3}" "$VIP6" >/dev/null 2>&1
+}
+
+no_ping6_vip()
+{
+	! ping6_vip "$1" 1 || { echo "$VIP6 answered"; return 1; }
+}
+
+# vip6_on_link - c6 sends to the VIP as on its link (neighbour discovery
+# decides who gets it); vip6_via_lb - through the LB again
+vip6_on_link()
+{
+	printf '%s\n' "route replace $VIP6/128 dev eth0" "neigh flush dev eth0" | ns_ip c6
+}
+
+vip6_via_lb()
+{
+	printf '%s\n' "route replace $VIP6/128 via $LB6" "neigh flush dev eth0" | ns_ip c6
+}
+
+for m in dr ipip; do
+	ns=${m}6
+	a="$VIP6 --$m"
+	if ! mode6_supported "$m"; then
+		ktap_skip "$a: the kernel lacks ip6_tunnel"
+		continue
+	fi
+	rs6_addr "$m"
+	snapshot "$ns" "$TMP_DIR/$ns.before"
+
+	tool "$ns" status "$VIP6" "--$m"
+	ktap_check "$a: status before up exits 3" expect_exit 3
+
+	tool "$ns" up "$VIP6" "--$m"
+	expected_changes6 "$m"
+	ktap_check "$a: up changes exactly what IPv6 needs, one line each" exactly_says "${CHANGES[@]}"
+	ktap_check "$a: up prints the IPv6 MTU note for the tunnel only" mtu_note6 "$m"
+	ktap_diag "$OUT"
+	tool "$ns" status "$VIP6" "--$m"
+	ktap_check "$a: status after up exits 0" expect_exit 0
+	ktap_check "$a: the VIP on lo and the mode's settings are in place" state6_of "$ns" "$m"
+
+	tool "$ns" up "$VIP6_ALT" "--$m"
+	ktap_check "$a: up again, the VIP spelled $VIP6_ALT, says nothing changed" \
+		changes_nothing "$VIP6 --$m: already set up, nothing changed"
+	ktap_check "$a: one state file, named by the VIP as ip(8) writes it" \
+		state_files_are "$STATE_DIR/net$(netns_inode "$ns")-$VIP6-$m"
+
+	if [ "$LB6_OK" -eq 1 ]; then
+		if sink_start tcp "$ns" "$VIP6" "$PORT6" "$TMP_DIR/sink6-$ns"; then
+			ktap_check "$a: TCP through the LB ($DSR_IMPL) to [$VIP6]:$PORT6 reaches the real server whole and the echo comes back" \
+				tcp6_ok "$PORT6" "$ns"
+		else
+			ktap_not_ok "$a: a TCP sink on [$VIP6]:$PORT6 in $ns"
+		fi
+	else
+		ktap_skip "$a: TCP through the LB: $DSR_IMPL cannot run here"
+	fi
+
+	case $m in
+	dr)
+		vip6_on_link
+		ktap_check "$a: no host answers neighbour solicitations for the VIP on lo (no arp_ignore needed)" \
+			no_ping6_vip c6
+		vip6_via_lb
+		;;
+	ipip)
+		if [ "$LB6_OK" -eq 1 ]; then
+			in_ns "$ns" sysctl -qw net.ipv6.conf.dsr-ip6tnl.disable_ipv6=1
+			ktap_check "$a: with IPv6 off on dsr-ip6tnl, decapsulated packets are dropped" no_tcp6 "$PORT6"
+			in_ns "$ns" sysctl -qw net.ipv6.conf.dsr-ip6tnl.disable_ipv6=0
+			ktap_check "$a: with it on again they get through" busywait 10000 tcp6_ok "$PORT6" "$ns"
+		else
+			ktap_skip "$a: IPv6 off on dsr-ip6tnl: $DSR_IMPL cannot run here"
+		fi
+		;;
+	esac
+	kill_ns_procs "$ns"
+
+	tool "$ns" down "$VIP6" "--$m"
+	ktap_check "$a: down exits 0" expect 0
+	ktap_diag "$OUT"
+	snapshot "$ns" "$TMP_DIR/$ns.down"
+	ktap_check "$a: after down, addresses, links, routes and sysctl -a are as before up" \
+		same "$TMP_DIR/$ns.before" "$TMP_DIR/$ns.down"
+	ktap_check "$a: ip6tnl0 is untouched (down, qdisc noop)" ip6tnl0_untouched "$ns"
+	tool "$ns" status "$VIP6" "--$m"
+	ktap_check "$a: status after down exits 3" expect_exit 3
+	ktap_check "$a: down removed its state file" no_state_files
+
+	tool "$ns" down "$VIP6" "--$m"
+	ktap_check "$a: down without up exits 0 and has nothing to do" \
+		only_says "$VIP6 --$m: not set up here (no state in $STATE_DIR), nothing to do"
+done
+
+# What the DR check above relies on: the VIP on the real server's eth0
+# instead of lo is answered for, and would take the VIP's traffic.
+echo "addr add $VIP6/128 dev eth0 nodad" | ns_ip dr6
+vip6_on_link
+ktap_check "$VIP6 on the real server's eth0 instead: it answers neighbour solicitations for it" \
+	busywait 5000 ping6_vip c6
+vip6_via_lb
+echo "addr del $VIP6/128 dev eth0" | ns_ip dr6
+
+# --dr and --ipip for one IPv6 VIP share the address; the device and its
+# settings are --ipip's own. And an IPv4 and an IPv6 VIP up together.
+if mode6_supported ipip; then
+	tool ipip6 up "$VIP6" --dr
+	tool ipip6 up "$VIP6" --ipip
+	expected_changes6 ipip
+	ktap_check "IPv6 --dr and --ipip: --ipip after --dr makes only the device's changes" \
+		exactly_says "${CHANGES[@]:1}"
+	tool ipip6 up "$VIP" --ipip
+	tool ipip6 down "$VIP6" --dr
+	ktap_check "IPv6 --dr and --ipip: down --dr keeps the VIP for --ipip, and changes nothing" \
+		only_says "kept $VIP6/128 on lo: $VIP6 --ipip needs it"
+	ktap_check "IPv6 --dr and --ipip: --ipip is still fully up" state6_of ipip6 ipip
+	tool ipip6 down "$VIP6" --ipip
+	ktap_check "IPv6 --dr and --ipip: down --ipip deletes the device and removes the VIP it was handed" \
+		ran_and_says 0 "deleted dsr-ip6tnl" "removed $VIP6/128 from lo"
+	ktap_check "IPv6 and IPv4: the IPv4 VIP's --ipip is still up" \
+		still_up ipip6 "$VIP" ipip --ipip
+	tool ipip6 down "$VIP" --ipip
+	snapshot ipip6 "$TMP_DIR/ipip6.two"
+	ktap_check "IPv6 --dr and --ipip, IPv4 --ipip: after all downs, identical to before" \
+		ran_and_same 0 "$TMP_DIR/ipip6.before" "$TMP_DIR/ipip6.two"
+else
+	ktap_skip "IPv6 --dr and --ipip sharing: the kernel lacks ip6_tunnel"
+fi
+
 # ---------------------------------------------------------------- missing kernel support
 
 # Hide the modules from dsr-realserver in a mount namespace of its own:
@@ -610,17 +958,25 @@ missing_said()
 	return 1
 }
 
-for m in ipip gre; do
-	mode_supported "$m" || { ktap_skip "--$m without kernel support: the kernel lacks it anyway"; continue; }
+for m in ipip gre ipip6; do
 	case $m in
-	ipip)	mod=ipip; cfg=CONFIG_NET_IPIP ;;
-	gre)	mod=ip_gre; cfg=CONFIG_NET_IPGRE ;;
+	ipip)	mod=ipip; cfg=CONFIG_NET_IPIP; v=$VIP; a=--ipip ;;
+	gre)	mod=ip_gre; cfg=CONFIG_NET_IPGRE; v=$VIP; a=--gre ;;
+	ipip6)	mod=ip6_tunnel; cfg=CONFIG_IPV6_TUNNEL; v=$VIP6; a=--ipip ;;
 	esac
-	hidden_up "$m" "--$m"
-	ktap_check "--$m without $mod: exit 1, one line naming $mod ($cfg)" missing_said "$mod" "$cfg"
+	case $m in
+	ipip6)	supported=mode6_supported; sm=ipip ;;
+	*)	supported=mode_supported; sm=$m ;;
+	esac
+	if ! "$supported" "$sm"; then
+		ktap_skip "$v $a without kernel support: the kernel lacks it anyway"
+		continue
+	fi
+	VIP=$v hidden_up "$m" "$a"
+	ktap_check "$v $a without $mod: exit 1, one line naming $mod ($cfg)" missing_said "$mod" "$cfg"
 	ktap_diag "$ERR"
 	snapshot "$m" "$TMP_DIR/$m.hidden"
-	ktap_check "--$m without $mod: nothing changed, no state written" \
+	ktap_check "$v $a without $mod: nothing changed, no state written" \
 		same_no_state "$TMP_DIR/$m.before" "$TMP_DIR/$m.hidden"
 done
 
