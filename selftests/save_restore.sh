@@ -24,6 +24,12 @@
 #       -> 10.0.0.32:5060 Route 1
 #     FWM 7 wrr persistent 600
 #       -> 10.0.0.29:0 Route 2, 10.0.0.30:0 Tunnel ipip 1
+#     TCP [2001:db8::100]:443 wrr persistent 300 mask 64
+#       -> [2001:db8::21]:443 Route 2, [2001:db8:1::22]:443 Tunnel ipip 1
+#     UDP [2001:db8::100]:53 rr
+#       -> [2001:db8::23]:53 Route 0
+#     FWM 7 IPv6 rr persistent 60 mask 48
+#       -> [2001:db8::29]:0 Route 1
 #
 #   ipvs2 (namespace, Linux IPVS): ipvsadm -R < dsradm -Sn, and its
 #   ipvsadm -Sn equals dsradm's: the way back works too. ipvsadm lists
@@ -71,6 +77,13 @@ in_ns ipvs ipvsadm -a -u "$VIP:5060" -r "$SUBNET.32:5060" -g -w 1
 in_ns ipvs ipvsadm -A -f 7 -s wrr -p 600
 in_ns ipvs ipvsadm -a -f 7 -r "$SUBNET.29" -g -w 2
 in_ns ipvs ipvsadm -a -f 7 -r "$SUBNET.30" -i -w 1
+in_ns ipvs ipvsadm -A -t "[2001:db8::100]:443" -s wrr -p 300 -M 64
+in_ns ipvs ipvsadm -a -t "[2001:db8::100]:443" -r "[2001:db8::21]:443" -g -w 2
+in_ns ipvs ipvsadm -a -t "[2001:db8::100]:443" -r "[2001:db8:1::22]:443" -i -w 1 --tun-type ipip
+in_ns ipvs ipvsadm -A -u "[2001:db8::100]:53" -s rr
+in_ns ipvs ipvsadm -a -u "[2001:db8::100]:53" -r "[2001:db8::23]:53" -g -w 0
+in_ns ipvs ipvsadm -A -f 7 -6 -s rr -p 60 -M 48
+in_ns ipvs ipvsadm -a -f 7 -6 -r "[2001:db8::29]:0" -g -w 1
 in_ns ipvs ipvsadm -Sn >"$IPVS_SAVE"
 
 # same_rules A B - two saved tables hold the same services with the same
@@ -117,7 +130,14 @@ listing_ok()
 	grep -Eq "^UDP  ${VIP//./\\.}:5060 rr persistent 60 mask 0\.0\.0\.0 pe sip ops$" <<<"$out" &&
 	grep -Eq "^FWM  7 wrr persistent 600$" <<<"$out" &&
 	grep -Eq "^  -> ${SUBNET//./\\.}\.29:0 +Route +2 " <<<"$out" &&
-	grep -Eq "^  -> ${SUBNET//./\\.}\.30:0 +Tunnel +1 " <<<"$out" && return 0
+	grep -Eq "^  -> ${SUBNET//./\\.}\.30:0 +Tunnel +1 " <<<"$out" &&
+	grep -Eq "^TCP  \[2001:db8::100\]:443 wrr persistent 300 mask 64$" <<<"$out" &&
+	grep -Eq "^  -> \[2001:db8::21\]:443 +Route +2 " <<<"$out" &&
+	grep -Eq "^  -> \[2001:db8:1::22\]:443 +Tunnel +1 " <<<"$out" &&
+	grep -Eq "^UDP  \[2001:db8::100\]:53 rr$" <<<"$out" &&
+	grep -Eq "^  -> \[2001:db8::23\]:53 +Route +0 " <<<"$out" &&
+	grep -Eq "^FWM  7 IPv6 rr persistent 60 mask 48$" <<<"$out" &&
+	grep -Eq "^  -> \[2001:db8::29\]:0 +Route +1 " <<<"$out" && return 0
 	echo "dsradm -Ln after the restore:"
 	echo "$out"
 	return 1
