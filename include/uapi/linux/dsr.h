@@ -14,8 +14,9 @@
  * rejection by dsr carries an extended ACK message; the generic netlink core
  * answers an unknown command with EOPNOTSUPP and a missing capability with
  * EPERM, without one. Errors: EEXIST (already exists), ESRCH (no such
- * service or real server), ENOENT (unknown scheduler), EOPNOTSUPP (a
- * reserved feature), EINVAL/ERANGE (malformed or out of range). In *_SET,
+ * service or real server), ENOENT (unknown scheduler), EOPNOTSUPP (what
+ * dsr does not do for this case: a GUE or GRE tunnel to an IPv6 real
+ * server), EINVAL/ERANGE (malformed or out of range). In *_SET,
  * an absent attribute keeps its current value. Requests that only name an
  * object (GET, DEL, ZERO, the service of a DEST_* request) carry its key
  * and nothing else.
@@ -106,9 +107,6 @@
  *
  * Notifications on multicast group DSR_MCGRP_EVENTS use the *_NTF commands
  * and carry the same attribute tree as the matching GET reply.
- *
- * Reserved attributes are part of the design; a kernel that does not
- * implement one yet rejects it with an extended ACK message.
  */
 #ifndef _UAPI_LINUX_DSR_H
 #define _UAPI_LINUX_DSR_H
