@@ -45,8 +45,10 @@
 # payload intact; the LB decrements the hop limit and answers hop limit 1
 # with time exceeded; a datagram too big for the LB's leg to the server
 # draws packet too big with that leg's MTU, the client learns it, and the
-# datagram then gets through in fragments; -Ln and -Sn print the services
-# as ipvsadm does; the kernel log is clean.
+# datagram then gets through in fragments; ICMPv6 packet too big about a
+# reply reaches the real server that holds the connection; 400 malformed
+# packets leave the LB serving; -Ln and -Sn print the services as ipvsadm
+# does; the kernel log is clean.
 
 set -eE -o pipefail
 
@@ -734,6 +736,67 @@ big_fragmented()
 }
 ktap_check "sent again, the 1450-byte datagram goes in fragments and echoes back intact" \
 	big_fragmented
+
+# ---------------------------------------------------------------- hostile
+
+# Malformed IPv6 from the wire, to the VIP's services (seeded, so a failure
+# replays): extension header chains with random fields, truncated and
+# inconsistent TCP and UDP headers, ICMPv6 errors quoting garbage. The LB
+# must forward or drop each without a word in the kernel log (checked at
+# the end) and go on serving.
+hostile6_ok()
+{
+	in_ns client python3 - "$VIP6" "$C1" "$(mac_of lb)" <<'PY' || return 1
+import random, sys
+from scapy.all import (Ether, IPv6, IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt,
+                       IPv6ExtHdrRouting, IPv6ExtHdrFragment, TCP, UDP,
+                       ICMPv6DestUnreach, ICMPv6PacketTooBig, Raw, fuzz,
+                       sendp, conf)
+conf.verb = 0
+vip, client, lb_mac = sys.argv[1:4]
+random.seed(6)
+exts = [IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrRouting,
+        IPv6ExtHdrFragment]
+frames = []
+for i in range(400):
+    kind = i % 4
+    l3 = IPv6(src=client, dst=vip)
+    if kind == 0:
+        # a chain of fuzzed extension headers before TCP or UDP
+        chain = l3
+        for _ in range(random.randint(1, 3)):
+            chain = chain / fuzz(random.choice(exts)())
+        l4 = TCP(dport=80) if random.random() < 0.5 else UDP(dport=53)
+        pkt = chain / fuzz(l4) / Raw(b"x" * random.randint(0, 40))
+    elif kind == 1:
+        # TCP or UDP with a fuzzed header, cut short at random
+        l4 = fuzz(TCP(dport=80)) if random.random() < 0.5 else fuzz(UDP(dport=53))
+        raw = bytes(l3 / l4 / Raw(b"y" * 20))
+        pkt = IPv6(raw[:random.randint(40, len(raw))])
+    elif kind == 2:
+        # ICMPv6 errors quoting random bytes, or a quote cut short
+        err = ICMPv6PacketTooBig(mtu=random.randint(0, 2000)) \
+            if random.random() < 0.5 else ICMPv6DestUnreach()
+        quote = bytes(IPv6(src=vip, dst=client) / TCP(sport=80))
+        quote = quote[:random.randint(0, len(quote))] + \
+            random.randbytes(random.randint(0, 16))
+        pkt = l3 / err / Raw(quote)
+    else:
+        # a payload length that lies
+        pkt = IPv6(src=client, dst=vip, plen=random.randint(0, 65535)) / \
+            TCP(dport=80, flags="S")
+    frames.append(Ether(dst=lb_mac) / pkt)
+sendp(frames, iface="eth0")
+PY
+	random_file "$TMP_DIR/hostile6.sent" 3000
+	if ! tcp_send client "$VIP6" 80 "$TMP_DIR/hostile6.sent" "$TMP_DIR/hostile6.echo" ||
+	   ! cmp -s "$TMP_DIR/hostile6.sent" "$TMP_DIR/hostile6.echo"; then
+		echo "after the malformed packets, a connection to [$VIP6]:80 got no intact echo"
+		return 1
+	fi
+}
+ktap_check "400 malformed IPv6 packets to the VIP's services: the LB goes on serving (kernel log checked at the end)" \
+	hostile6_ok
 
 # ---------------------------------------------------------------- listings
 
