@@ -83,8 +83,10 @@ rejects "add a destination to an unknown service" 255 "$NOSUCH" \
 rejects "edit an unknown service" 255 "$NOSUCH" -E -t "$SUBNET.200:80" -s rr
 rejects "delete an unknown destination" 255 "$NOSUCH" -d -t "$SVC" -r "$SUBNET.99:80"
 rejects "unknown scheduler" 255 'sched|nosuch' -A -t "$SUBNET.101:80" -s nosuch
-rejects "IPv6 service" 255 'ipv6|inet6|family|not (yet )?(supported|implemented)' \
-	-A -t "[2001:db8::1]:80" -s rr
+
+# dsr forwards within one address family: dsradm says so before sending.
+rejects "an IPv6 real server for an IPv4 service" 2 'address family' \
+	-a -t "$SVC" -r "[2001:db8::12]:80" -g -w 1
 
 # The namespace's limits: at the limit, one more is refused, and saying
 # which limit; lowering a limit keeps what is there.
