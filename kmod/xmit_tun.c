@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dsr - TUN transmit for IPv4: the client's packet, changed only by the
- * TTL this hop takes, goes to the real server inside an outer IPv4 header:
- * bare (IP-in-IP), behind a GRE header, or in UDP behind a GUE header (what
- * a Linux fou "gue" port decapsulates). The real server may sit in any
- * routed subnet; it decapsulates, finds the VIP on lo and answers the
- * client directly.
+ * dsr - TUN transmit: the client's packet, changed only by the TTL (hop
+ * limit) this hop takes, goes to the real server inside an outer header of
+ * its own family. IPv4: bare (IP-in-IP), behind a GRE header, or in UDP
+ * behind a GUE header (what a Linux fou "gue" port decapsulates). IPv6:
+ * bare (IPv6-in-IPv6, what ip6tnl decapsulates). The real server may sit
+ * in any routed subnet; it decapsulates, finds the VIP on lo and answers
+ * the client directly.
  *
  * The outer packet is the load balancer's own and leaves through
- * ip_local_out(), so OUTPUT and POSTROUTING see it as they see any local
+ * ip_local_out() or ip6_local_out(), so OUTPUT and POSTROUTING see it as they see any local
  * packet, and the output path segments or fragments it. dsr's hook sits in
  * PRE_ROUTING or LOCAL_IN and never sees it again.
  */
