@@ -6,6 +6,8 @@
  */
 #include <linux/jhash.h>
 #include <linux/slab.h>
+#include <net/dst.h>
+#include <net/ip6_fib.h>
 #include "dsr.h"
 
 /*
@@ -72,6 +74,19 @@ struct dsr_dest *dsr_dest_find(struct dsr_service *svc,
 	return NULL;
 }
 
+static void dsr_route_free(struct dsr_route *route)
+{
+	if (!route)
+		return;
+	dst_release(route->dst);
+	kfree(route);
+}
+
+static void dsr_route_free_rcu(struct rcu_head *head)
+{
+	dsr_route_free(container_of(head, struct dsr_route, rcu));
+}
+
 /* Returns the new destination or an ERR_PTR. */
 struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 			      const union nf_inet_addr *addr, __be16 port,
@@ -97,9 +112,6 @@ struct dsr_dest *dsr_dest_add(struct dsr_net *dn, struct dsr_service *svc,
 	err = dsr_counters_init(&dest->stats);
 	if (err)
 		goto err_free_dest;
-	err = dst_cache_init(&dest->dst_cache, GFP_KERNEL_ACCOUNT);
-	if (err)
-		goto err_free_counters;
 
 	list_add_tail_rcu(&dest->list, &svc->dests);
 	err = dsr_service_rebuild(dn, svc, NULL);
@@ -115,12 +127,56 @@ err_unlink:
 	list_del_rcu(&dest->list);
 	/* The old usable set never saw this destination. */
 	synchronize_rcu();
-	dst_cache_destroy(&dest->dst_cache);
-err_free_counters:
+	dsr_route_free(rcu_dereference_protected(dest->route, true));
 	dsr_counters_free(&dest->stats);
 err_free_dest:
 	kfree(dest);
 	return ERR_PTR(err);
+}
+
+/*
+ * The route cached for sending to @dest by @method, or NULL when there is
+ * none or it went stale (routes changed). Under rcu_read_lock(): the
+ * route and its dst stay usable until the caller leaves the read section,
+ * also when another CPU replaces it meanwhile.
+ */
+const struct dsr_route *dsr_dest_route_get(struct dsr_dest *dest, u8 method)
+{
+	const struct dsr_route *route = rcu_dereference(dest->route);
+
+	if (!route || route->method != method ||
+	    !dst_check(route->dst, route->cookie))
+		return NULL;
+	return route;
+}
+
+/*
+ * Cache @dst, whose reference passes to the cache, with its source
+ * @saddr as the route to @dest by @method, in place of the one before.
+ * Under rcu_read_lock(); returns the new route, or NULL (the reference
+ * dropped) when no memory is left.
+ */
+const struct dsr_route *dsr_dest_route_set(struct dsr_dest *dest, u8 method,
+					   struct dst_entry *dst,
+					   const union nf_inet_addr *saddr)
+{
+	struct dsr_route *route, *old;
+
+	route = kmalloc(sizeof(*route), GFP_ATOMIC);
+	if (!route) {
+		dst_release(dst);
+		return NULL;
+	}
+	route->dst = dst;
+	route->saddr = *saddr;
+	route->cookie = dst->ops->family == AF_INET6 ?
+			rt6_get_cookie((struct rt6_info *)dst) : 0;
+	route->method = method;
+	/* Two CPUs may both have missed: the later route wins. */
+	old = unrcu_pointer(xchg(&dest->route, RCU_INITIALIZER(route)));
+	if (old)
+		call_rcu(&old->rcu, dsr_route_free_rcu);
+	return route;
 }
 
 int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
@@ -140,7 +196,8 @@ static void dsr_dest_free_rcu(struct rcu_head *head)
 {
 	struct dsr_dest *dest = container_of(head, struct dsr_dest, rcu);
 
-	dst_cache_destroy(&dest->dst_cache);
+	/* No reader is left, and none can cache a route any more. */
+	dsr_route_free(rcu_dereference_protected(dest->route, true));
 	dsr_counters_free(&dest->stats);
 	kfree(dest);
 }

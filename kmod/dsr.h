@@ -17,7 +17,6 @@
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
-#include <net/dst_cache.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/dsr.h>
@@ -108,6 +107,21 @@ union dsr_thresh {
 };
 
 /*
+ * The route to a real server, shared by all CPUs and replaced as a whole
+ * when it goes stale or the forwarding method changes. Packets carry its
+ * dst without a reference (noref, as IPVS does) while the hook's RCU read
+ * section lasts: a reference taken and dropped per packet would move the
+ * route's refcount between every CPU that forwards to the server.
+ */
+struct dsr_route {
+	struct dst_entry *dst;		/* held while the route is cached */
+	union nf_inet_addr saddr;	/* the route's source, for tunnels */
+	u32 cookie;			/* IPv6 route validity; 0 for IPv4 */
+	u8 method;			/* DSR_FWD_*: DR's has the server as next hop */
+	struct rcu_head rcu;
+};
+
+/*
  * A real server of one service. The service's list holds one reference and
  * every flow that points here holds one, so a removed destination lives
  * until its last flow is gone; readers see it under RCU.
@@ -131,13 +145,17 @@ struct dsr_dest {
 	u32 pmtu;
 	unsigned long pmtu_expires;
 	bool removed;			/* READ_ONCE: flows to it are stale */
-	refcount_t refcnt;
+	struct dsr_counters stats;	/* per CPU */
+	struct dsr_route __rcu *route;	/* to the real server; NULL: none yet */
+	struct rcu_head rcu;
+	/*
+	 * Written by every new flow on any CPU: on a cache line of their
+	 * own, away from the fields above that each packet reads.
+	 */
+	refcount_t refcnt ____cacheline_aligned_in_smp;
 	atomic_t active_flows;
 	atomic_t inactive_flows;
 	atomic_t persist_flows;		/* persistence templates */
-	struct dsr_counters stats;
-	struct dst_cache dst_cache;	/* route to the real server */
-	struct rcu_head rcu;
 };
 
 struct dsr_sched_ops;
@@ -379,6 +397,10 @@ int dsr_dest_set_weight(struct dsr_net *dn, struct dsr_service *svc,
 			struct dsr_dest *dest, u32 weight);
 int dsr_dest_del(struct dsr_net *dn, struct dsr_dest *dest, bool rebuild);
 void dsr_dest_put(struct dsr_dest *dest);
+const struct dsr_route *dsr_dest_route_get(struct dsr_dest *dest, u8 method);
+const struct dsr_route *dsr_dest_route_set(struct dsr_dest *dest, u8 method,
+					   struct dst_entry *dst,
+					   const union nf_inet_addr *saddr);
 
 /* sched.c */
 const struct dsr_sched_ops *dsr_sched_find(const char *name);
@@ -442,6 +464,7 @@ unsigned int dsr_icmp_in6(struct dsr_net *dn, struct sk_buff *skb,
 			  unsigned int thoff);
 
 /* xmit_dr.c */
+unsigned int dsr_route_drop(struct dsr_net *dn, const void *err);
 unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 			  struct sk_buff *skb);
 unsigned int dsr_xmit4(struct dsr_net *dn, struct dsr_service *svc,

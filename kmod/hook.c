@@ -522,8 +522,8 @@ static unsigned int dsr_hook_packet4(struct dsr_net *dn, struct sk_buff *skb,
 	/*
 	 * Usually softirq already; but a packet re-injected after NFQUEUE
 	 * runs the remaining hooks in process context with BH enabled, and
-	 * the bucket locks, the per-CPU route cache and the counters all
-	 * assume BH is off.
+	 * the flow table's locks and the per-CPU counters assume BH is
+	 * off.
 	 */
 	local_bh_disable();
 	if (!dsr_l4_header_ok(skb, thoff, fkey.protocol, &tcp_flags))

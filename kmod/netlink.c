@@ -1243,9 +1243,7 @@ static int dsr_nl_dest_set(struct sk_buff *skb, struct genl_info *info)
 		dn->generation++;
 	}
 	if (fwd.word != dest->fwd.word) {
-		/* A route cached for one method may not suit the other. */
-		if (fwd.method != dest->fwd.method)
-			dst_cache_reset(&dest->dst_cache);
+		/* The cached route names its method: the other looks up its own. */
 		WRITE_ONCE(dest->fwd.word, fwd.word);
 		dn->generation++;
 	}

@@ -32,16 +32,6 @@ module_param(dr_keep_ttl, bool, 0644);
 MODULE_PARM_DESC(dr_keep_ttl,
 		 "DR leaves the IP header as it came: no TTL decrement, no time exceeded, no copy of shared packets (default: 0)");
 
-/*
- * The route to the real server, from the destination's per-CPU cache or a
- * fresh lookup. The cache revalidates itself when routes change. Returns a
- * held reference or NULL when there is no on-link unicast route.
- *
- * FLOWI_FLAG_KNOWN_NH makes the route carry the real server as its next
- * hop: the packet's own destination is the VIP, and the neighbour layer
- * (including its resend of packets queued while ARP resolves) must look up
- * the real server's MAC, not the VIP's.
- */
 /* DR rewrites only the MAC: the real server must be on-link. */
 static bool dsr_route_on_link(const struct rtable *rt, __be32 addr)
 {
@@ -49,31 +39,48 @@ static bool dsr_route_on_link(const struct rtable *rt, __be32 addr)
 	       rt->rt_gw_family == AF_INET && rt->rt_gw4 == addr;
 }
 
+/*
+ * The route to the real server, from the destination's cache or a fresh
+ * lookup that is then cached. Valid, without a reference, until the hook
+ * returns; an ERR_PTR when there is no on-link unicast route (-ENETUNREACH)
+ * or no memory to cache one.
+ *
+ * FLOWI_FLAG_KNOWN_NH makes the route carry the real server as its next
+ * hop: the packet's own destination is the VIP, and the neighbour layer
+ * (including its resend of packets queued while ARP resolves) must look up
+ * the real server's MAC, not the VIP's.
+ */
 static struct rtable *dsr_dest_route4(struct dsr_net *dn,
 				      struct dsr_dest *dest)
 {
+	const union nf_inet_addr any = {};
+	const struct dsr_route *route;
 	struct flowi4 fl4 = {};
 	struct rtable *rt;
-	__be32 saddr;
 
-	rt = dst_cache_get_ip4(&dest->dst_cache, &saddr);
-	/* The cache may still hold the route of a tunnel real server. */
-	if (rt && dsr_route_on_link(rt, dest->addr.ip))
-		return rt;
-	if (rt)
-		ip_rt_put(rt);
+	route = dsr_dest_route_get(dest, DSR_FWD_DR);
+	if (route)
+		return (struct rtable *)route->dst;
 
 	fl4.daddr = dest->addr.ip;
 	fl4.flowi4_flags = FLOWI_FLAG_KNOWN_NH;
 	rt = ip_route_output_key(dn->net, &fl4);
 	if (IS_ERR(rt))
-		return NULL;
+		return ERR_PTR(-ENETUNREACH);
 	if (!dsr_route_on_link(rt, dest->addr.ip)) {
 		ip_rt_put(rt);
-		return NULL;
+		return ERR_PTR(-ENETUNREACH);
 	}
-	dst_cache_set_ip4(&dest->dst_cache, &rt->dst, fl4.saddr);
-	return rt;
+	route = dsr_dest_route_set(dest, DSR_FWD_DR, &rt->dst, &any);
+	return route ? (struct rtable *)route->dst : ERR_PTR(-ENOMEM);
+}
+
+/* A packet that found no route to its real server (an ERR_PTR). */
+unsigned int dsr_route_drop(struct dsr_net *dn, const void *err)
+{
+	dsr_count_drop(dn, PTR_ERR(err) == -ENOMEM ? DSR_DROP_NO_MEM :
+						    DSR_DROP_NO_ROUTE);
+	return NF_DROP;
 }
 
 /* Hand the packet to the real server's neighbour entry (its MAC). */
@@ -171,15 +178,13 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	bool too_big;
 
 	rt = dsr_dest_route4(dn, dest);
-	if (!rt) {
-		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
-		return NF_DROP;
-	}
+	if (IS_ERR(rt))
+		return dsr_route_drop(dn, rt);
 
 	if (!keep_ttl && ip_hdr(skb)->ttl <= 1) {
 		dsr_icmp_send4(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 		dsr_count_drop(dn, DSR_DROP_TTL);
-		goto drop;
+		return NF_DROP;
 	}
 
 	mtu = dst_mtu(&rt->dst);
@@ -187,7 +192,7 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	if (too_big && !dsr_may_fragment(skb, mtu)) {
 		dsr_icmp_send4(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
 		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
-		goto drop;
+		return NF_DROP;
 	}
 
 	/*
@@ -202,13 +207,13 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	if ((!keep_ttl || too_big || skb_headroom(skb) < room) &&
 	    skb_cow(skb, room)) {
 		dsr_count_drop(dn, DSR_DROP_NO_MEM);
-		goto drop;
+		return NF_DROP;
 	}
 	if (!keep_ttl)
 		ip_decrease_ttl(ip_hdr(skb));
 
 	skb_dst_drop(skb);
-	skb_dst_set(skb, &rt->dst);
+	skb_dst_set_noref(skb, &rt->dst);
 	skb->dev = rt->dst.dev;
 	skb->protocol = htons(ETH_P_IP);
 	dsr_skb_scrub(skb);
@@ -218,10 +223,6 @@ unsigned int dsr_xmit_dr4(struct dsr_net *dn, struct dsr_dest *dest,
 	else
 		dsr_neigh_xmit4(dn->net, NULL, skb);
 	return NF_STOLEN;
-
-drop:
-	ip_rt_put(rt);
-	return NF_DROP;
 }
 
 /*
@@ -232,21 +233,15 @@ drop:
 static struct dst_entry *dsr_dest_route6(struct dsr_net *dn,
 					 struct dsr_dest *dest)
 {
+	const union nf_inet_addr any = {};
+	const struct dsr_route *route;
 	struct flowi6 fl6 = {};
-	struct in6_addr saddr;
 	struct dst_entry *dst;
 	struct rt6_info *rt;
 
-	dst = dst_cache_get_ip6(&dest->dst_cache, &saddr);
-	if (dst) {
-		rt = (struct rt6_info *)dst;
-		/* The cache may still hold the route of a tunnel real server. */
-		if (!(rt->rt6i_flags & RTF_GATEWAY) &&
-		    ipv6_addr_equal(rt6_nexthop(rt, &in6addr_any),
-				    &dest->addr.in6))
-			return dst;
-		dst_release(dst);
-	}
+	route = dsr_dest_route_get(dest, DSR_FWD_DR);
+	if (route)
+		return route->dst;
 
 	fl6.daddr = dest->addr.in6;
 	fl6.flowi6_flags = FLOWI_FLAG_KNOWN_NH;
@@ -256,10 +251,10 @@ static struct dst_entry *dsr_dest_route6(struct dsr_net *dn,
 					     RTF_ANYCAST | RTF_REJECT)) ||
 	    !ipv6_addr_equal(rt6_nexthop(rt, &in6addr_any), &dest->addr.in6)) {
 		dst_release(dst);
-		return NULL;
+		return ERR_PTR(-ENETUNREACH);
 	}
-	dst_cache_set_ip6(&dest->dst_cache, dst, &fl6.saddr);
-	return dst;
+	route = dsr_dest_route_set(dest, DSR_FWD_DR, dst, &any);
+	return route ? route->dst : ERR_PTR(-ENOMEM);
 }
 
 /*
@@ -276,15 +271,13 @@ unsigned int dsr_xmit_dr6(struct dsr_net *dn, struct dsr_dest *dest,
 	unsigned int mtu, room;
 
 	dst = dsr_dest_route6(dn, dest);
-	if (!dst) {
-		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
-		return NF_DROP;
-	}
+	if (IS_ERR(dst))
+		return dsr_route_drop(dn, dst);
 
 	if (!keep_ttl && ipv6_hdr(skb)->hop_limit <= 1) {
 		dsr_icmp_send6(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
 		dsr_count_drop(dn, DSR_DROP_TTL);
-		goto drop;
+		return NF_DROP;
 	}
 
 	mtu = dst_mtu(dst);
@@ -292,19 +285,19 @@ unsigned int dsr_xmit_dr6(struct dsr_net *dn, struct dsr_dest *dest,
 	    !(IP6CB(skb)->frag_max_size && IP6CB(skb)->frag_max_size <= mtu)) {
 		dsr_icmp_send6(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
 		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
-		goto drop;
+		return NF_DROP;
 	}
 
 	room = LL_RESERVED_SPACE(dst->dev);
 	if ((!keep_ttl || skb_headroom(skb) < room) && skb_cow(skb, room)) {
 		dsr_count_drop(dn, DSR_DROP_NO_MEM);
-		goto drop;
+		return NF_DROP;
 	}
 	if (!keep_ttl)
 		ipv6_hdr(skb)->hop_limit--;
 
 	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
+	skb_dst_set_noref(skb, dst);
 	skb->dev = dst->dev;
 	skb->protocol = htons(ETH_P_IPV6);
 	dsr_skb_scrub(skb);
@@ -314,8 +307,4 @@ unsigned int dsr_xmit_dr6(struct dsr_net *dn, struct dsr_dest *dest,
 	 */
 	dst_output(dn->net, NULL, skb);
 	return NF_STOLEN;
-
-drop:
-	dst_release(dst);
-	return NF_DROP;
 }

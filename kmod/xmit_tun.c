@@ -55,30 +55,34 @@ unsigned int dsr_tun_overhead(union dsr_fwd fwd)
 
 /*
  * The route to the real server and the source address it prefers, from the
- * destination's cache or a fresh lookup. Any unicast route will do: the
- * tunnel crosses routers.
+ * destination's cache or a fresh lookup, as dsr_dest_route4() finds DR's.
+ * Any unicast route will do: the tunnel crosses routers.
  */
 static struct rtable *dsr_tun_route4(struct dsr_net *dn,
 				     struct dsr_dest *dest, __be32 *saddr)
 {
+	const struct dsr_route *route;
+	union nf_inet_addr src = {};
 	struct flowi4 fl4 = {};
 	struct rtable *rt;
 
-	rt = dst_cache_get_ip4(&dest->dst_cache, saddr);
-	if (rt)
-		return rt;
-
-	fl4.daddr = dest->addr.ip;
-	rt = ip_route_output_key(dn->net, &fl4);
-	if (IS_ERR(rt))
-		return NULL;
-	if (rt->rt_type != RTN_UNICAST) {
-		ip_rt_put(rt);
-		return NULL;
+	route = dsr_dest_route_get(dest, DSR_FWD_TUN);
+	if (!route) {
+		fl4.daddr = dest->addr.ip;
+		rt = ip_route_output_key(dn->net, &fl4);
+		if (IS_ERR(rt))
+			return ERR_PTR(-ENETUNREACH);
+		if (rt->rt_type != RTN_UNICAST) {
+			ip_rt_put(rt);
+			return ERR_PTR(-ENETUNREACH);
+		}
+		src.ip = fl4.saddr;
+		route = dsr_dest_route_set(dest, DSR_FWD_TUN, &rt->dst, &src);
+		if (!route)
+			return ERR_PTR(-ENOMEM);
 	}
-	dst_cache_set_ip4(&dest->dst_cache, &rt->dst, fl4.saddr);
-	*saddr = fl4.saddr;
-	return rt;
+	*saddr = route->saddr.ip;
+	return (struct rtable *)route->dst;
 }
 
 /*
@@ -163,16 +167,14 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	bool locked;
 
 	rt = dsr_tun_route4(dn, dest, &route_saddr);
-	if (!rt) {
-		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
-		return NF_DROP;
-	}
+	if (IS_ERR(rt))
+		return dsr_route_drop(dn, rt);
 
 	inner = ip_hdr(skb);
 	if (inner->ttl <= 1) {
 		dsr_icmp_send4(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 		dsr_count_drop(dn, DSR_DROP_TTL);
-		goto drop;
+		return NF_DROP;
 	}
 
 	/*
@@ -202,7 +204,7 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 			dsr_icmp_send4(skb, ICMP_DEST_UNREACH,
 				       ICMP_FRAG_NEEDED, mtu);
 			dsr_count_drop(dn, DSR_DROP_TOO_BIG);
-			goto drop;
+			return NF_DROP;
 		}
 	}
 	/*
@@ -221,7 +223,7 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	/* Room for the outer headers, and a private inner header to edit. */
 	if (skb_cow(skb, LL_RESERVED_SPACE(rt->dst.dev) + overhead)) {
 		dsr_count_drop(dn, DSR_DROP_NO_MEM);
-		goto drop;
+		return NF_DROP;
 	}
 	inner = ip_hdr(skb);
 	ip_decrease_ttl(inner);
@@ -237,7 +239,7 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	skb_reset_mac_header(skb);
 	if (iptunnel_handle_offloads(skb, dsr_tun_gso_type(fwd))) {
 		dsr_count_drop(dn, DSR_DROP_NO_MEM);
-		goto drop;
+		return NF_DROP;
 	}
 
 	switch (fwd.tun_type) {
@@ -274,14 +276,10 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	skb->protocol = htons(ETH_P_IP);
 	skb->pkt_type = PACKET_HOST;
-	skb_dst_set(skb, &rt->dst);
+	skb_dst_set_noref(skb, &rt->dst);
 	/* tot_len and the header checksum are filled in by the output path. */
 	ip_local_out(dn->net, NULL, skb);
 	return NF_STOLEN;
-
-drop:
-	ip_rt_put(rt);
-	return NF_DROP;
 }
 
 /*
@@ -292,14 +290,16 @@ static struct dst_entry *dsr_tun_route6(struct dsr_net *dn,
 					struct dsr_dest *dest,
 					struct in6_addr *saddr)
 {
+	const struct dsr_route *route;
+	union nf_inet_addr src = {};
 	struct flowi6 fl6 = {};
 	struct dst_entry *dst;
 
-	dst = dst_cache_get_ip6(&dest->dst_cache, saddr);
-	/* The cache may still hold a DR route, stored without a source. */
-	if (dst && !ipv6_addr_any(saddr))
-		return dst;
-	dst_release(dst);
+	route = dsr_dest_route_get(dest, DSR_FWD_TUN);
+	if (route) {
+		*saddr = route->saddr.in6;
+		return route->dst;
+	}
 
 	fl6.daddr = dest->addr.in6;
 	dst = ip6_route_output(dn->net, NULL, &fl6);
@@ -311,12 +311,15 @@ static struct dst_entry *dsr_tun_route6(struct dsr_net *dn,
 	    ipv6_dev_get_saddr(dn->net, ip6_dst_idev(dst)->dev, &fl6.daddr, 0,
 			       &fl6.saddr))
 		goto err;
-	dst_cache_set_ip6(&dest->dst_cache, dst, &fl6.saddr);
-	*saddr = fl6.saddr;
-	return dst;
+	src.in6 = fl6.saddr;
+	route = dsr_dest_route_set(dest, DSR_FWD_TUN, dst, &src);
+	if (!route)
+		return ERR_PTR(-ENOMEM);
+	*saddr = route->saddr.in6;
+	return route->dst;
 err:
 	dst_release(dst);
-	return NULL;
+	return ERR_PTR(-ENETUNREACH);
 }
 
 /*
@@ -336,15 +339,13 @@ unsigned int dsr_xmit_tun6(struct dsr_net *dn, struct dsr_dest *dest,
 	u8 tclass;
 
 	dst = dsr_tun_route6(dn, dest, &saddr);
-	if (!dst) {
-		dsr_count_drop(dn, DSR_DROP_NO_ROUTE);
-		return NF_DROP;
-	}
+	if (IS_ERR(dst))
+		return dsr_route_drop(dn, dst);
 
 	if (ipv6_hdr(skb)->hop_limit <= 1) {
 		dsr_icmp_send6(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
 		dsr_count_drop(dn, DSR_DROP_TTL);
-		goto drop;
+		return NF_DROP;
 	}
 
 	/*
@@ -359,13 +360,13 @@ unsigned int dsr_xmit_tun6(struct dsr_net *dn, struct dsr_dest *dest,
 	    !(IP6CB(skb)->frag_max_size && IP6CB(skb)->frag_max_size <= mtu)) {
 		dsr_icmp_send6(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
 		dsr_count_drop(dn, DSR_DROP_TOO_BIG);
-		goto drop;
+		return NF_DROP;
 	}
 
 	label = htonl(skb_get_hash(skb)) & IPV6_FLOWLABEL_MASK;
 	if (skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + sizeof(*ip6h))) {
 		dsr_count_drop(dn, DSR_DROP_NO_MEM);
-		goto drop;
+		return NF_DROP;
 	}
 	inner = ipv6_hdr(skb);
 	inner->hop_limit--;
@@ -377,7 +378,7 @@ unsigned int dsr_xmit_tun6(struct dsr_net *dn, struct dsr_dest *dest,
 	skb_reset_mac_header(skb);
 	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP6)) {
 		dsr_count_drop(dn, DSR_DROP_NO_MEM);
-		goto drop;
+		return NF_DROP;
 	}
 	skb_set_inner_ipproto(skb, IPPROTO_IPV6);
 
@@ -395,12 +396,8 @@ unsigned int dsr_xmit_tun6(struct dsr_net *dn, struct dsr_dest *dest,
 	skb->pkt_type = PACKET_HOST;
 	/* The output path may fragment the outer packet (see above). */
 	skb->ignore_df = 1;
-	skb_dst_set(skb, dst);
+	skb_dst_set_noref(skb, dst);
 	/* payload_len is filled in by the output path. */
 	ip6_local_out(dn->net, NULL, skb);
 	return NF_STOLEN;
-
-drop:
-	dst_release(dst);
-	return NF_DROP;
 }

@@ -433,6 +433,41 @@ sys.exit(1)' "$RS2" "$NARROW_MTU" && return 0
 	ktap_check "counters: 2 ICMP errors forwarded, tunnel path MTU lowered" icmp_counters
 fi
 
+# The load balancer's route to a real server changes while clients
+# connect: the route it cached goes stale, and the tunnel follows the new
+# next hop (rs3 here, which counts the outer packets to rs2 and drops
+# them), then the old one again once the route is gone.
+in_ns rs3 nft -f - <<EOF
+table inet dsrt {
+	counter to_rs2 { }
+	chain pre {
+		type filter hook prerouting priority -300;
+		ip protocol 4 ip daddr $RS2 counter name to_rs2 drop
+	}
+}
+EOF
+echo_vip4()
+{
+	tcp_send client "$VIP4" 80 "$TMP_DIR/small" "$TMP_DIR/route.$1" ||
+		{ echo "$1: the connection failed: $(cat "$TMP_DIR/route.$1.err")"; return 1; }
+	cmp -s "$TMP_DIR/small" "$TMP_DIR/route.$1" ||
+		{ echo "$1: the echo differs"; return 1; }
+}
+route_followed()
+{
+	tcp_sink_start rs2 "$VIP4" 80 "$TMP_DIR/route.rs2"
+	echo_vip4 before || return 1
+	in_ns lb ip route add "$RS2/32" via "$RS3"
+	in_ns client socat -u /dev/null "TCP4:$VIP4:80,connect-timeout=2" \
+		>/dev/null 2>&1 || true
+	in_ns lb ip route del "$RS2/32"
+	[ "$(nft_packets rs3 to_rs2)" -gt 0 ] ||
+		{ echo "the outer packets kept the stale route: rs3 counted none"; return 1; }
+	echo_vip4 after
+}
+ktap_check "the route to rs2 changes on the LB: the tunnel follows it there and back, echoes intact" \
+	route_followed
+
 for h in rs1 rs2 rs3; do
 	kill_ns_procs "$h"
 done
