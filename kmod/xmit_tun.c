@@ -271,7 +271,9 @@ unsigned int dsr_xmit_tun4(struct dsr_net *dn, struct dsr_service *svc,
 	iph->protocol = proto;
 	iph->saddr = saddr;
 	iph->daddr = dest->addr.ip;
-	__ip_select_ident(dn->net, iph, skb_shinfo(skb)->gso_segs ?: 1);
+	/* As the kernel's tunnels: DF packets carry ID 0 (RFC 6864). */
+	ip_select_ident_segs(dn->net, skb, NULL,
+			     skb_shinfo(skb)->gso_segs ?: 1);
 
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	skb->protocol = htons(ETH_P_IP);
