@@ -117,7 +117,7 @@ struct dsr_route {
 	struct dst_entry *dst;		/* held while the route is cached */
 	union nf_inet_addr saddr;	/* the route's source, for tunnels */
 	u32 cookie;			/* IPv6 route validity; 0 for IPv4 */
-	u8 method;			/* DSR_FWD_*: DR's has the server as next hop */
+	u8 method;			/* DSR_FWD_*; DR's next hop is the server */
 	struct rcu_head rcu;
 };
 
